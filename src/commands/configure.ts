@@ -1,0 +1,420 @@
+import { Command } from "commander";
+import { applyConfigEdits, AwsConfig, type SectionEdit } from "../config/aws-config.js";
+import { profileFromEnv, sessionTarget } from "../config/sso-target.js";
+import {
+  checkAccountId,
+  checkOutput,
+  checkProfileName,
+  checkRegion,
+  checkRoleName,
+  checkScopes,
+  checkSessionName,
+  checkStartUrl,
+} from "../config/validate.js";
+import type { Deps } from "../deps.js";
+import { FlowError, UsageError } from "../errors.js";
+import { accountLabel, listAllAccounts, listAllRoles, sortAccounts, sortRoles } from "../sso/accounts.js";
+import { ApiError, type AccountInfo } from "../sso/clients.js";
+import type { SsoTarget, TokenResult } from "../sso/login-flow.js";
+import { parseScopes } from "../sso/token.js";
+import { bold, canPrompt } from "../ui/io.js";
+import { messages } from "../ui/messages.js";
+import { configureSsoSessionCommand } from "./configure-sso-session.js";
+import { createAsk, type Ask } from "./shared/ask.js";
+import { authorize, awsPaths } from "./shared/authorize.js";
+
+export interface ConfigureOptions {
+  profile: string | undefined;
+  ssoSession: string | undefined;
+  legacy: boolean;
+  startUrl: string | undefined;
+  ssoRegion: string | undefined;
+  scopes: string | undefined;
+  accountId: string | undefined;
+  roleName: string | undefined;
+  region: string | undefined;
+  output: string | undefined;
+  noBrowser: boolean;
+  nonInteractive: boolean;
+  login: boolean;
+  configFile: string | undefined;
+}
+
+interface ConfigureFlags {
+  profile?: string;
+  ssoSession?: string;
+  legacy?: boolean;
+  startUrl?: string;
+  ssoRegion?: string;
+  scopes?: string;
+  accountId?: string;
+  roleName?: string;
+  region?: string;
+  output?: string;
+  browser: boolean;
+  nonInteractive?: boolean;
+  login: boolean;
+  configFile?: string;
+}
+
+export function configureCommand(
+  deps: Deps,
+  run: (opts: ConfigureOptions, deps: Deps) => Promise<void> = runConfigure,
+): Command {
+  const command = new Command("configure")
+    .description("Create or update a profile that signs in through IAM Identity Center (the wizard)")
+    .option("--profile <name>", "the profile to write (default: AWS_PROFILE, else asked; [<role>-<account>])")
+    .option("--sso-session <name>", "the [sso-session] to use or create")
+    .option("--legacy", "write the legacy format (sso_start_url and sso_region on the profile, no sso-session)")
+    .option("--start-url <url>", "the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start")
+    .option("--sso-region <region>", "the region of the IAM Identity Center instance")
+    .option("--scopes <list>", "comma-separated registration scopes [sso:account:access]")
+    .option("--account-id <id>", "the AWS account to use")
+    .option("--role-name <name>", "the role (permission set) to use")
+    .option("--region <region>", "the profile's default region for AWS calls")
+    .option("--output <format>", "the profile's default output format (json, text, table, yaml, yaml-stream, off)")
+    .option("--no-browser", "print the URL and code instead of opening a browser")
+    .option("--non-interactive", "never prompt: a missing value is an error that names its flag")
+    .option("--no-login", "write the profile without signing in (needs --account-id and --role-name)")
+    .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
+    .addHelpText(
+      "after",
+      `
+Without a terminal (or with --non-interactive) nothing is asked: values come from flags and defaults,
+and a missing one fails with exit code 252.
+
+Examples:
+  sso-setup configure
+  sso-setup configure --profile dev --sso-session corp \\
+    --start-url https://d-1234567890.awsapps.com/start --sso-region us-east-1 \\
+    --account-id 111122223333 --role-name ReadOnly --region eu-west-1 --non-interactive`,
+    )
+    .action(async (flags: ConfigureFlags) => {
+      await run(
+        {
+          profile: flags.profile,
+          ssoSession: flags.ssoSession,
+          legacy: Boolean(flags.legacy),
+          startUrl: flags.startUrl,
+          ssoRegion: flags.ssoRegion,
+          scopes: flags.scopes,
+          accountId: flags.accountId,
+          roleName: flags.roleName,
+          region: flags.region,
+          output: flags.output,
+          noBrowser: !flags.browser,
+          nonInteractive: Boolean(flags.nonInteractive),
+          login: flags.login,
+          configFile: flags.configFile,
+        },
+        deps,
+      );
+    });
+  command.addCommand(configureSsoSessionCommand(deps));
+  return command;
+}
+
+function checkFlagCombinations(opts: ConfigureOptions): void {
+  if (opts.legacy && opts.ssoSession) throw new UsageError("--legacy and --sso-session cannot be used together.");
+  if (opts.legacy && opts.scopes) throw new UsageError("--scopes needs an SSO session; the legacy format has no scopes.");
+  if (!opts.login && (!opts.accountId || !opts.roleName)) {
+    throw new UsageError("--no-login needs --account-id and --role-name: without signing in there is nothing to choose from.");
+  }
+  const checks: Array<[string, string | undefined, (v: string) => true | string]> = [
+    ["--profile", opts.profile, checkProfileName],
+    ["--sso-session", opts.ssoSession, checkSessionName],
+    ["--account-id", opts.accountId, checkAccountId],
+    ["--role-name", opts.roleName, checkRoleName],
+  ];
+  for (const [flag, value, check] of checks) {
+    if (value === undefined) continue;
+    const verdict = check(value);
+    if (verdict !== true) throw new UsageError(`Invalid value for ${flag}: ${verdict}`);
+  }
+}
+
+export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<void> {
+  checkFlagCombinations(opts);
+  const paths = awsPaths(deps, opts.configFile);
+  const config = await AwsConfig.load(deps.fs, paths.configFile);
+  const interactive = canPrompt(deps.io, opts.nonInteractive);
+  const ask = createAsk(deps.prompter, interactive);
+
+  const fixedProfile = profileFromEnv(opts.profile, deps.env);
+  if (fixedProfile !== undefined && opts.profile === undefined) {
+    const verdict = checkProfileName(fixedProfile);
+    if (verdict !== true) throw new UsageError(`Invalid profile name in AWS_PROFILE: ${verdict}`);
+  }
+  // As in the AWS CLI, the profile being configured (or [default]) supplies the prompts' defaults.
+  const existing = config.profile(fixedProfile ?? "default") ?? {};
+
+  const sessionName = await chooseSessionName(opts, existing, ask, interactive);
+  const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, deps);
+
+  const { accountId, roleName } = opts.login
+    ? await chooseAccountAndRole(opts, target, newSession, interactive, deps)
+    : { accountId: opts.accountId!, roleName: opts.roleName! };
+
+  const region = await ask({
+    name: "region",
+    message: "Default client Region",
+    flag: "--region",
+    given: opts.region,
+    default: existing.region,
+    validate: checkRegion,
+    required: false,
+  });
+  const output = await ask({
+    name: "output",
+    message: "CLI default output format (json if not specified)",
+    flag: "--output",
+    given: opts.output,
+    default: existing.output,
+    validate: checkOutput,
+    required: false,
+  });
+  const profileName =
+    fixedProfile ??
+    (await ask({
+      name: "profile",
+      message: "Profile name",
+      flag: "--profile",
+      default: `${roleName}-${accountId}`,
+      validate: checkProfileName,
+      required: true,
+    }))!;
+
+  const written = config.profile(profileName) ?? {};
+  const profileValues: Array<[string, string | null]> = target.sessionName
+    ? [
+        ["sso_session", target.sessionName],
+        ["sso_account_id", accountId],
+        ["sso_role_name", roleName],
+        // Legacy keys that disagree with the session make botocore refuse the profile ("inconsistent").
+        ...staleLegacyKey(written, "sso_start_url", target.startUrl),
+        ...staleLegacyKey(written, "sso_region", target.region),
+      ]
+    : [
+        ["sso_start_url", target.startUrl],
+        ["sso_region", target.region],
+        ["sso_account_id", accountId],
+        ["sso_role_name", roleName],
+        ["sso_session", null],
+      ];
+  if (region) profileValues.push(["region", region]);
+  if (output) profileValues.push(["output", output]);
+
+  const edits: SectionEdit[] = [{ ref: { kind: "profile", name: profileName }, values: profileValues }];
+  if (newSession && target.sessionName) {
+    edits.push({
+      ref: { kind: "sso-session", name: target.sessionName },
+      values: [
+        ["sso_start_url", target.startUrl],
+        ["sso_region", target.region],
+        ["sso_registration_scopes", scopesRaw ?? "sso:account:access"],
+      ],
+    });
+  }
+  await applyConfigEdits(deps.fs, paths.configFile, edits);
+
+  const shadowing = ["aws_access_key_id", "credential_process", "role_arn", "web_identity_token_file"].filter((k) => written[k]);
+  if (shadowing.length > 0) {
+    deps.io.err.write(
+      `Note: profile ${profileName} also has ${shadowing.join(", ")}; the AWS CLI and SDKs use ${shadowing.length > 1 ? "those" : "that"} before the SSO settings.\n`,
+    );
+  }
+  deps.io.err.write(messages.conclusion(profileName));
+}
+
+function staleLegacyKey(profile: Readonly<Record<string, string>>, key: string, sessionValue: string): Array<[string, null]> {
+  return profile[key] !== undefined && profile[key] !== sessionValue ? [[key, null]] : [];
+}
+
+async function chooseSessionName(
+  opts: ConfigureOptions,
+  existing: Readonly<Record<string, string>>,
+  ask: Ask,
+  interactive: boolean,
+): Promise<string | undefined> {
+  if (opts.legacy) return undefined;
+  if (opts.ssoSession) return opts.ssoSession;
+  if (!interactive && !existing.sso_session) {
+    throw new UsageError(
+      "Missing a value for the SSO session: pass --sso-session NAME (or --legacy for the legacy format without an SSO session).",
+    );
+  }
+  // An empty answer selects the legacy format, as in the AWS CLI.
+  return ask({
+    name: "ssoSession",
+    message: existing.sso_session ? "SSO session name" : "SSO session name (Recommended)",
+    flag: "--sso-session",
+    default: existing.sso_session,
+    validate: checkSessionName,
+    required: false,
+  });
+}
+
+async function chooseTarget(
+  opts: ConfigureOptions,
+  config: AwsConfig,
+  existing: Readonly<Record<string, string>>,
+  sessionName: string | undefined,
+  ask: Ask,
+  deps: Deps,
+): Promise<{ target: SsoTarget; newSession: boolean; scopesRaw: string | undefined }> {
+  if (sessionName && config.ssoSession(sessionName)) {
+    const target = sessionTarget(config, sessionName);
+    const conflicts: Array<[string, string | undefined, string | undefined]> = [
+      ["--start-url", opts.startUrl, target.startUrl],
+      ["--sso-region", opts.ssoRegion, target.region],
+      ["--scopes", opts.scopes, config.ssoSession(sessionName)?.sso_registration_scopes],
+    ];
+    for (const [flag, given, current] of conflicts) {
+      if (given !== undefined && given !== current) {
+        throw new UsageError(
+          `The sso-session "${sessionName}" already exists with ${flag.slice(2)} ${current ?? "(unset)"}, not ${given}. ` +
+            `Change it with "sso-setup configure sso-session --sso-session ${sessionName}", or choose another --sso-session name.`,
+        );
+      }
+    }
+    return { target, newSession: false, scopesRaw: undefined };
+  }
+
+  if (!sessionName) deps.io.err.write(bold(deps.io, messages.legacyWarning));
+  const startUrl = (await ask({
+    name: "startUrl",
+    message: "SSO start URL",
+    flag: "--start-url",
+    given: opts.startUrl,
+    default: existing.sso_start_url,
+    validate: checkStartUrl,
+    required: true,
+  }))!;
+  const region = (await ask({
+    name: "ssoRegion",
+    message: "SSO region",
+    flag: "--sso-region",
+    given: opts.ssoRegion,
+    default: existing.sso_region,
+    validate: checkRegion,
+    required: true,
+  }))!;
+  if (!sessionName) return { target: { startUrl, region }, newSession: false, scopesRaw: undefined };
+
+  const scopesRaw = await ask({
+    name: "scopes",
+    message: "SSO registration scopes",
+    flag: "--scopes",
+    given: opts.scopes,
+    default: "sso:account:access",
+    validate: checkScopes,
+    required: false,
+  });
+  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw ?? "sso:account:access") }, newSession: true, scopesRaw };
+}
+
+async function chooseAccountAndRole(
+  opts: ConfigureOptions,
+  target: SsoTarget,
+  newSession: boolean,
+  interactive: boolean,
+  deps: Deps,
+): Promise<{ accountId: string; roleName: string }> {
+  // A new session must be authorized; an existing one may reuse a token with 15 minutes left.
+  let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, { force: newSession, noBrowser: opts.noBrowser });
+  const apis = await deps.ssoApis(target.region);
+
+  const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
+    try {
+      return await call(login.token.accessToken);
+    } catch (error) {
+      // A cached token can be revoked before it expires; one fresh sign-in is better than a dead end.
+      if (!(error instanceof ApiError && error.code === "UnauthorizedException" && login.reused)) throw error;
+      login = await authorize(deps, awsPaths(deps, opts.configFile), target, { force: true, noBrowser: opts.noBrowser });
+      return call(login.token.accessToken);
+    }
+  };
+
+  const accounts = sortAccounts(await withToken((t) => listAllAccounts(apis.portal, t)));
+  const account = await pickAccount(accounts, opts.accountId, interactive, deps);
+  const roles = sortRoles(await withToken((t) => listAllRoles(apis.portal, t, account.accountId)));
+  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps);
+  return { accountId: account.accountId, roleName };
+}
+
+async function pickAccount(
+  accounts: AccountInfo[],
+  given: string | undefined,
+  interactive: boolean,
+  deps: Deps,
+): Promise<AccountInfo> {
+  if (accounts.length === 0) {
+    throw new FlowError("No AWS accounts are available to you. Ask your administrator to assign you to an account; nothing was written.");
+  }
+  let account: AccountInfo;
+  if (given !== undefined) {
+    const found = accounts.find((a) => a.accountId === given);
+    if (!found) {
+      throw new UsageError(
+        `The account ${given} (--account-id) is not available to you; you can access ${accounts.length} account${accounts.length === 1 ? "" : "s"}: ${accounts
+          .slice(0, 5)
+          .map(accountLabel)
+          .join("; ")}${accounts.length > 5 ? "; ..." : ""}. Nothing was written.`,
+      );
+    }
+    account = found;
+  } else if (accounts.length === 1) {
+    account = accounts[0]!;
+    deps.io.err.write(messages.onlyAccount(account.accountId));
+  } else {
+    deps.io.err.write(messages.accountCount(accounts.length));
+    if (!interactive) {
+      throw new UsageError(`Choose one of the ${accounts.length} accounts with --account-id (for example --account-id ${accounts[0]!.accountId}).`);
+    }
+    account = await deps.prompter.pick({
+      name: "account",
+      message: "Choose an account (type to filter)",
+      choices: accounts.map((a) => ({
+        label: accountLabel(a),
+        value: a,
+        searchText: [a.accountName, a.emailAddress, a.accountId].filter(Boolean).join(" "),
+      })),
+    });
+  }
+  deps.io.err.write(messages.usingAccount(account.accountId));
+  return account;
+}
+
+async function pickRole(
+  roles: string[],
+  accountId: string,
+  given: string | undefined,
+  interactive: boolean,
+  deps: Deps,
+): Promise<string> {
+  if (roles.length === 0) {
+    throw new FlowError(`No roles are available for the account ${accountId}. Nothing was written.`);
+  }
+  let role: string;
+  if (given !== undefined) {
+    if (!roles.includes(given)) {
+      throw new UsageError(
+        `The role ${given} (--role-name) is not available in account ${accountId}; available roles: ${roles.join(", ")}. Nothing was written.`,
+      );
+    }
+    role = given;
+  } else if (roles.length === 1) {
+    role = roles[0]!;
+    deps.io.err.write(messages.onlyRole(role));
+  } else {
+    deps.io.err.write(messages.roleCount(roles.length));
+    if (!interactive) throw new UsageError(`Choose one of the roles with --role-name: ${roles.join(", ")}.`);
+    role = await deps.prompter.pick({
+      name: "role",
+      message: "Choose a role (type to filter)",
+      choices: roles.map((r) => ({ label: r, value: r, searchText: r })),
+    });
+  }
+  deps.io.err.write(messages.usingRole(role));
+  return role;
+}

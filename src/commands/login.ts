@@ -1,0 +1,48 @@
+import { Command } from "commander";
+import { AwsConfig } from "../config/aws-config.js";
+import { resolveTarget } from "../config/sso-target.js";
+import type { Deps } from "../deps.js";
+import { UsageError } from "../errors.js";
+import { messages } from "../ui/messages.js";
+import { authorize, awsPaths } from "./shared/authorize.js";
+
+export interface LoginOptions {
+  profile: string | undefined;
+  ssoSession: string | undefined;
+  noBrowser: boolean;
+  configFile: string | undefined;
+}
+
+export function loginCommand(deps: Deps, run: (opts: LoginOptions, deps: Deps) => Promise<void> = runLogin): Command {
+  return new Command("login")
+    .description("Sign in again to an IAM Identity Center session and cache a fresh access token")
+    .option("--profile <name>", "the profile whose SSO session to sign in to (default: AWS_PROFILE, then default)")
+    .option("--sso-session <name>", "the [sso-session] to sign in to, instead of a profile's")
+    .option("--no-browser", "print the URL and code instead of opening a browser")
+    .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
+    .addHelpText(
+      "after",
+      `
+Always runs a new authorization, like \`aws sso login\`. The token is cached in ~/.aws/sso/cache,
+where the AWS CLI and every SDK find it.
+
+Examples:
+  sso-setup login --profile dev
+  sso-setup login --sso-session my-sso --no-browser`,
+    )
+    .action(async (flags: { profile?: string; ssoSession?: string; browser: boolean; configFile?: string }) => {
+      if (flags.profile && flags.ssoSession) throw new UsageError("Use either --profile or --sso-session, not both.");
+      await run(
+        { profile: flags.profile, ssoSession: flags.ssoSession, noBrowser: !flags.browser, configFile: flags.configFile },
+        deps,
+      );
+    });
+}
+
+export async function runLogin(opts: LoginOptions, deps: Deps): Promise<void> {
+  const paths = awsPaths(deps, opts.configFile);
+  const config = await AwsConfig.load(deps.fs, paths.configFile);
+  const { target } = resolveTarget(config, { profile: opts.profile, ssoSession: opts.ssoSession }, deps.env);
+  await authorize(deps, paths, target, { force: true, noBrowser: opts.noBrowser });
+  deps.io.err.write(messages.loggedIn(target.startUrl));
+}

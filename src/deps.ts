@@ -1,0 +1,48 @@
+/**
+ * The injection root: every side effect a command can have arrives through `Deps`, and
+ * `createRealDeps` is the one place that wires the real ones. Tests build their own.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import { systemClock, type Clock } from "./platform/clock.js";
+import { nodeFs, type Fs } from "./platform/fs.js";
+import { createSdkApiFactory, endpointOverridesFromEnv, type SsoApiFactory } from "./sso/clients.js";
+import { createSystemBrowser, type Browser } from "./ui/browser.js";
+import type { IOStreams } from "./ui/io.js";
+import { createInquirerPrompter, type Prompter } from "./ui/prompter.js";
+
+export interface Deps {
+  io: IOStreams;
+  prompter: Prompter;
+  browser: Browser;
+  clock: Clock;
+  fs: Fs;
+  env: Readonly<Record<string, string | undefined>>;
+  homedir: string;
+  ssoApis: SsoApiFactory;
+  /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
+  signal: AbortSignal;
+}
+
+export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
+  const env = { ...proc.env };
+  const io: IOStreams = {
+    out: { write: (text) => void proc.stdout.write(text) },
+    err: { write: (text) => void proc.stderr.write(text) },
+    stdinIsTTY: Boolean(proc.stdin.isTTY),
+    stdoutIsTTY: Boolean(proc.stdout.isTTY),
+    stderrIsTTY: Boolean(proc.stderr.isTTY),
+  };
+  return {
+    io,
+    prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
+    browser: createSystemBrowser({ browserEnv: env.BROWSER, delimiter: path.delimiter }),
+    clock: systemClock,
+    fs: nodeFs,
+    env,
+    // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
+    homedir: env.HOME || env.USERPROFILE || os.homedir(),
+    ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env)),
+    signal,
+  };
+}

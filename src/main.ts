@@ -1,0 +1,38 @@
+/** Runs one command line and returns its exit code. Nothing below this calls process.exit. */
+import { CommanderError } from "commander";
+import { buildProgram } from "./cli.js";
+import type { Deps } from "./deps.js";
+import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, deps);
+  }
+}
+
+function report(error: unknown, deps: Deps): number {
+  if (error instanceof CommanderError) {
+    // Help and --version are successes; everything else commander rejects is a usage error, and
+    // commander has already printed its message.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+    if (error.code === "commander.help") return ExitCode.usage;
+    return ExitCode.usage;
+  }
+  if (deps.signal.aborted || error instanceof CancelledError) {
+    deps.io.err.write("\nCancelled. Nothing was written.\n");
+    return ExitCode.cancelled;
+  }
+  if (error instanceof SsoSetupError) {
+    deps.io.err.write(`\nsso-setup: error: ${error.message}\n`);
+    return exitCodeFor(error);
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  deps.io.err.write(
+    `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it with the command you ran.\n`,
+  );
+  return ExitCode.other;
+}

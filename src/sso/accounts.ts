@@ -1,0 +1,54 @@
+/** Accounts and roles a token can see, listed in full and ordered the way the AWS CLI orders them. */
+import type { AccountInfo, PortalApi } from "./clients.js";
+
+/** The service's page limit; asking for full pages keeps the number of calls at its minimum. */
+const PAGE_SIZE = 100;
+
+export async function listAllAccounts(portal: PortalApi, accessToken: string): Promise<AccountInfo[]> {
+  const accounts: AccountInfo[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await portal.listAccounts({ accessToken, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) });
+    accounts.push(...page.accounts);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return accounts;
+}
+
+export async function listAllRoles(portal: PortalApi, accessToken: string, accountId: string): Promise<string[]> {
+  const roles: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await portal.listAccountRoles({
+      accessToken,
+      accountId,
+      maxResults: PAGE_SIZE,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    roles.push(...page.roles);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return roles;
+}
+
+/** Code-point order, as Python compares strings: `localeCompare` would sort differently. */
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Named accounts by name (or email), then accounts that have only an id (AWS CLI 2.34.24+). */
+export function sortAccounts(accounts: readonly AccountInfo[]): AccountInfo[] {
+  const key = (a: AccountInfo) => (a.accountName || a.emailAddress || a.accountId).toLowerCase();
+  const onlyId = (a: AccountInfo) => (a.accountName || a.emailAddress ? 0 : 1);
+  return [...accounts].sort((a, b) => onlyId(a) - onlyId(b) || compareCodePoints(key(a), key(b)));
+}
+
+export function sortRoles(roles: readonly string[]): string[] {
+  return [...roles].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()));
+}
+
+/** `Name, email (id)`, dropping whichever of name and email is missing. */
+export function accountLabel(a: AccountInfo): string {
+  const text = [a.accountName, a.emailAddress].filter(Boolean).join(", ");
+  return text ? `${text} (${a.accountId})` : a.accountId;
+}

@@ -1,0 +1,68 @@
+/**
+ * Opening the verification page. A failure here is never fatal: the URL is printed before we try.
+ * The only module that imports `open` or spawns a browser.
+ */
+import { spawn } from "node:child_process";
+
+export interface Browser {
+  /** Resolves true when a browser process was started. Never rejects. */
+  open(url: string): Promise<boolean>;
+}
+
+/**
+ * `BROWSER` is a list of commands separated by the platform's path delimiter, as Python's
+ * `webbrowser` (and so the AWS CLI) reads it. An entry with `%s` has the URL put in its place;
+ * otherwise the URL is the only argument. Commands are run directly, never through a shell, so a
+ * URL can never be interpreted as shell syntax.
+ */
+export function browserCommands(browserEnv: string, url: string, delimiter: string): Array<[string, string[]]> {
+  return browserEnv
+    .split(delimiter)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry): [string, string[]] => {
+      if (entry.includes("%s")) {
+        const words = entry.split(/\s+/).filter((w) => w !== "&");
+        const [command = "", ...args] = words.map((w) => w.replaceAll("%s", url));
+        return [command, args];
+      }
+      return [entry, [url]];
+    })
+    .filter(([command]) => command.length > 0);
+}
+
+function startDetached(command: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(command, args, { stdio: "ignore", detached: true });
+      child.once("error", () => resolve(false));
+      child.once("spawn", () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+export function createSystemBrowser(options: { browserEnv: string | undefined; delimiter: string }): Browser {
+  return {
+    async open(url) {
+      if (options.browserEnv) {
+        for (const [command, args] of browserCommands(options.browserEnv, url, options.delimiter)) {
+          if (await startDetached(command, args)) return true;
+        }
+        return false;
+      }
+      try {
+        const { default: open } = await import("open");
+        const child = await open(url);
+        child.once("error", () => undefined);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Questions to a person. The interface is what the commands use; the inquirer implementation below is
+ * the only place that imports `@inquirer/prompts`, loaded on first use so that commands which never
+ * prompt do not pay for it.
+ */
+import { CancelledError } from "../errors.js";
+
+export interface TextQuestion {
+  /** A stable id for the question, used by scripted test prompters. */
+  name: string;
+  message: string;
+  default?: string | undefined;
+  /** Returns true, or the message to show while the prompt stays open. */
+  validate?: (value: string) => true | string;
+}
+
+export interface PickChoice<T> {
+  label: string;
+  value: T;
+  /** Text that type-to-filter matches against (name, email, id...). */
+  searchText: string;
+}
+
+export interface PickQuestion<T> {
+  name: string;
+  message: string;
+  choices: ReadonlyArray<PickChoice<T>>;
+}
+
+export interface Prompter {
+  /** Resolves with the trimmed answer, the default for an empty answer, or "" when there is neither. */
+  text(question: TextQuestion): Promise<string>;
+  pick<T>(question: PickQuestion<T>): Promise<T>;
+}
+
+/** Every whitespace-separated term must appear somewhere in the choice's text (case-insensitive). */
+export function filterChoices<T>(choices: ReadonlyArray<PickChoice<T>>, term: string | undefined): PickChoice<T>[] {
+  const terms = (term ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return [...choices];
+  return choices.filter((c) => {
+    const haystack = c.searchText.toLowerCase();
+    return terms.every((t) => haystack.includes(t));
+  });
+}
+
+export function createInquirerPrompter(streams: {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  signal: AbortSignal;
+}): Prompter {
+  // Prompts are conversation, so they are drawn on stderr and stdout stays clean for results.
+  const context = { input: streams.input, output: streams.output, signal: streams.signal };
+
+  async function guard<T>(ask: () => Promise<T>): Promise<T> {
+    try {
+      return await ask();
+    } catch (error) {
+      const name = (error as Error | undefined)?.name;
+      if (name === "ExitPromptError" || name === "AbortPromptError" || name === "CancelPromptError") {
+        throw new CancelledError();
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async text(question) {
+      const { input } = await import("@inquirer/prompts");
+      const answer = await guard(() =>
+        input(
+          {
+            message: question.message,
+            ...(question.default !== undefined ? { default: question.default } : {}),
+            validate: (value: string) => {
+              const effective = value.trim() === "" ? (question.default ?? "") : value.trim();
+              return question.validate ? question.validate(effective) : true;
+            },
+          },
+          context,
+        ),
+      );
+      const trimmed = answer.trim();
+      return trimmed === "" ? (question.default ?? "") : trimmed;
+    },
+
+    async pick(question) {
+      const { search } = await import("@inquirer/prompts");
+      return guard(() =>
+        search(
+          {
+            message: question.message,
+            pageSize: 10,
+            source: (term: string | undefined) =>
+              filterChoices(question.choices, term).map((c) => ({ name: c.label, value: c.value })),
+          },
+          context,
+        ),
+      );
+    },
+  };
+}

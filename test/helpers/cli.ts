@@ -1,0 +1,104 @@
+/**
+ * Runs the built CLI as a child process in a sandbox: a fresh HOME and config file, a scrubbed
+ * environment, and the endpoint overrides that point the real SDK clients at the emulator.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const CLI = path.join(ROOT, "bin/sso-setup.js");
+export const PERSON = path.join(ROOT, "dist/emulator/person.js");
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  dir: string;
+  home: string;
+  configFile: string;
+  ssoCacheDir: string;
+  /** The environment a user of sso-setup would have, pointing at the emulator. */
+  env(extra?: Record<string, string | undefined>): Record<string, string>;
+  readConfig(): string | null;
+  cacheFiles(): Record<string, Record<string, unknown>>;
+  cleanup(): void;
+}
+
+export function makeSandbox(emulatorUrl?: string): Sandbox {
+  const dir = mkdtempSync(path.join(tmpdir(), "sso-setup-test-"));
+  const home = path.join(dir, "home");
+  const configFile = path.join(home, ".aws", "config");
+  const ssoCacheDir = path.join(home, ".aws", "sso", "cache");
+  return {
+    dir,
+    home,
+    configFile,
+    ssoCacheDir,
+    env(extra = {}) {
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+        AWS_CONFIG_FILE: configFile,
+        BROWSER: PERSON,
+        PERSON_DELAY_MS: "50",
+      };
+      if (emulatorUrl) {
+        env.AWS_ENDPOINT_URL_SSO_OIDC = emulatorUrl;
+        env.AWS_ENDPOINT_URL_SSO = emulatorUrl;
+      }
+      for (const [k, v] of Object.entries(extra)) {
+        if (v === undefined) delete env[k];
+        else env[k] = v;
+      }
+      return env;
+    },
+    readConfig() {
+      return existsSync(configFile) ? readFileSync(configFile, "utf8") : null;
+    },
+    cacheFiles() {
+      const out: Record<string, Record<string, unknown>> = {};
+      if (!existsSync(ssoCacheDir)) return out;
+      for (const name of readdirSync(ssoCacheDir)) {
+        out[name] = JSON.parse(readFileSync(path.join(ssoCacheDir, name), "utf8")) as Record<string, unknown>;
+      }
+      return out;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function fileMode(file: string): number {
+  return statSync(file).mode & 0o777;
+}
+
+export function runCli(
+  args: string[],
+  options: { env: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: options.env,
+      cwd: options.cwd ?? ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
