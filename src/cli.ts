@@ -10,6 +10,8 @@ export function buildProgram(deps: Deps): Command {
     .description("Set up and keep alive AWS IAM Identity Center (AWS SSO) access for the AWS CLI and every AWS SDK")
     .version(VERSION, "-v, --version")
     .showSuggestionAfterError(true)
+    // `configure sso-session --sso-session x`: the subcommand's flags must not be taken by its parent.
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => deps.io.out.write(text),
       writeErr: (text) => deps.io.err.write(text),

@@ -110,7 +110,7 @@ Examples:
         deps,
       );
     });
-  command.addCommand(configureSsoSessionCommand(deps));
+  command.enablePositionalOptions().addCommand(configureSsoSessionCommand(deps));
   return command;
 }
 
@@ -120,9 +120,15 @@ function checkFlagCombinations(opts: ConfigureOptions): void {
   if (!opts.login && (!opts.accountId || !opts.roleName)) {
     throw new UsageError("--no-login needs --account-id and --role-name: without signing in there is nothing to choose from.");
   }
+  // Every flag is checked before anything happens, so a typo never costs a browser sign-in.
   const checks: Array<[string, string | undefined, (v: string) => true | string]> = [
     ["--profile", opts.profile, checkProfileName],
     ["--sso-session", opts.ssoSession, checkSessionName],
+    ["--start-url", opts.startUrl, checkStartUrl],
+    ["--sso-region", opts.ssoRegion, checkRegion],
+    ["--scopes", opts.scopes, checkScopes],
+    ["--region", opts.region, checkRegion],
+    ["--output", opts.output, checkOutput],
     ["--account-id", opts.accountId, checkAccountId],
     ["--role-name", opts.roleName, checkRoleName],
   ];

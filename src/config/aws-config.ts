@@ -65,7 +65,7 @@ function parseOrThrow(text: string, file: string): ParsedConfig {
   } catch (error) {
     if (error instanceof ConfigSyntaxError) {
       throw new ConfigError(
-        `Unable to parse config file ${file}, line ${error.line}: ${error.message}. Fix that line by hand; sso-setup never rewrites a file it cannot parse.`,
+        `Unable to parse config file ${file}, line ${error.line}: ${error.reason}. Fix that line by hand; sso-setup never rewrites a file it cannot parse.`,
         { cause: error },
       );
     }

@@ -169,7 +169,7 @@ function splitLines(body: string): Line[] {
 }
 
 /** POSIX shlex.split as botocore calls it; undefined where Python raises ValueError. */
-export function shlexSplit(s: string): string[] | undefined {
+function shlexSplit(s: string): string[] | undefined {
   const tokens: string[] = [];
   let token = "";
   let inToken = false;
@@ -417,7 +417,8 @@ function validateRef(ref: SectionRef): void {
   }
   if (ref.name === "" || CONTROL.test(ref.name) || /[[\]]/.test(ref.name)) {
     throw new TypeError(
-      `Invalid ${ref.kind} name ${JSON.stringify(ref.name)}: it must be non-empty and contain no control characters, "[" or "]"`,
+      `Invalid ${ref.kind} name ${JSON.stringify(ref.name)}: ` +
+        `it must be non-empty and contain no control characters, "[" or "]"`,
     );
   }
 }
@@ -592,6 +593,26 @@ export function upsertSections(text: string, updates: ReadonlyArray<SectionUpdat
   return out;
 }
 
+// With a section gone, the header after it may sit right below another section's setting, and
+// configparser reads a header indented deeper than that setting as part of its value. A header's
+// own indentation never changes its meaning, so removing it is safe.
+function keepNextHeaderAHeader(scanned: Scanned, removed: SectionSpan, edits: Edits): void {
+  const next = nextSignificant(scanned, removed.contentEnd);
+  const nextLine = next === undefined ? undefined : scanned.lines[next];
+  if (next === undefined || !nextLine || leadingSpaceLength(nextLine.text) === 0) return;
+  if (edits.replace.has(next)) return;
+  let above = removed.headerIndex - 1;
+  while (above >= 0) {
+    const kind = scanned.kinds[above];
+    if (kind !== "blank" && kind !== "comment" && edits.replace.get(above) !== null) break;
+    above--;
+  }
+  const kindAbove = above >= 0 ? scanned.kinds[above] : undefined;
+  if (kindAbove === "option" || kindAbove === "continuation") {
+    edits.replace.set(next, nextLine.text.slice(leadingSpaceLength(nextLine.text)) + nextLine.eol);
+  }
+}
+
 /**
  * Deletes the section `ref` (for profile `default`, both `[default]` and `[profile default]`):
  * its header, settings and continuation lines. Comments around it are kept; blank lines are
@@ -607,7 +628,6 @@ export function removeSection(text: string, ref: SectionRef): string {
 
   for (const section of targets) {
     edits.drop(section.headerIndex, section.contentEnd);
-    const next = nextSignificant(scanned, section.contentEnd);
     let blankEnd = section.contentEnd;
     while (blankEnd + 1 < scanned.lines.length && isBlank(blankEnd + 1)) blankEnd++;
 
@@ -620,19 +640,7 @@ export function removeSection(text: string, ref: SectionRef): string {
       edits.drop(section.contentEnd + 1, blankEnd);
     }
 
-    // A header is read as a continuation if it is indented deeper than a setting right above it.
-    // A header's own indentation never changes its meaning, so dropping it is safe.
-    const nextLine = next === undefined ? undefined : scanned.lines[next];
-    if (next !== undefined && nextLine && leadingSpace(nextLine.text) !== "" && edits.replace.get(next) === undefined) {
-      let before = section.headerIndex - 1;
-      while (before >= 0 && (scanned.kinds[before] === "blank" || scanned.kinds[before] === "comment" || edits.replace.get(before) === null)) {
-        before--;
-      }
-      const kindBefore = before >= 0 ? scanned.kinds[before] : undefined;
-      if (kindBefore === "option" || kindBefore === "continuation") {
-        edits.replace.set(next, nextLine.text.slice(leadingSpaceLength(nextLine.text)) + nextLine.eol);
-      }
-    }
+    keepNextHeaderAHeader(scanned, section, edits);
   }
   return edits.render(scanned);
 }
