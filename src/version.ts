@@ -1,3 +1,3 @@
-// Kept in step with package.json by test/unit/version.test.ts; read at build time, not at run time,
-// so `--version` costs no file read.
+// Kept in step with package.json by the --version test in test/e2e; a constant rather than a read
+// of package.json, so `--version` costs no file access.
 export const VERSION = "0.1.0";

@@ -52,6 +52,9 @@ export function createInquirerPrompter(streams: {
   const context = { input: streams.input, output: streams.output, signal: streams.signal };
 
   async function guard<T>(ask: () => Promise<T>): Promise<T> {
+    // Ctrl-C between two prompts has already aborted the signal. Given an aborted signal, inquirer
+    // rejects but leaves its readline open (stdin raw and referenced), so the process never exits.
+    if (streams.signal.aborted) throw new CancelledError();
     try {
       return await ask();
     } catch (error) {

@@ -251,7 +251,10 @@ describe.each(FORMATS)("consumers of a profile written by sso-setup configure, $
 
   const want = () => ({ accountId: format.accountId, roleName: format.roleName, accessToken });
 
-  it.each(["ini", "sso"] as const)("the JS SDK's from%s resolves credentials and STS names the chosen account", async (which) => {
+  it.each([
+    { which: "ini", provider: "fromIni" },
+    { which: "sso", provider: "fromSSO" },
+  ] as const)("the JS SDK's $provider resolves credentials and STS names the chosen account", async ({ which }) => {
     const mark = env.emu.requests.length;
     const result = await sdkResolve(env, "dev", which);
     expect(result.error).toBeUndefined();

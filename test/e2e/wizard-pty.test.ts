@@ -92,7 +92,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     await answer(c, "Profile name (ReadOnlyAccess-111111111111)");
     await c.waitFor("aws sts get-caller-identity --profile ReadOnlyAccess-111111111111", { sinceMark: true });
 
-    expect((await c.exit).code).toBe(0);
+    expect((await c.waitForExit()).code).toBe(0);
     const screen = c.text();
     expect(screen).toContain("To use this profile, specify the profile name using --profile, as shown:");
     expect(screen).not.toContain("Cancelled");
@@ -133,7 +133,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     await answer(c, "Profile name (SecurityAudit-444444444444)", "audit");
     await c.waitFor("aws sts get-caller-identity --profile audit", { sinceMark: true });
 
-    expect((await c.exit).code).toBe(0);
+    expect((await c.waitForExit()).code).toBe(0);
     expect(box.readConfig()).toBe(
       [
         "[profile audit]",
@@ -192,7 +192,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     expect(screen).toMatch(new RegExp(`SSO start URL ${START_URL.replace(/[.]/g, "\\.")}`));
     expect(screen).toMatch(/SSO region us-east-1/);
     c.write(KEYS.ctrlC);
-    expect((await c.exit).code).toBe(130);
+    expect((await c.waitForExit()).code).toBe(130);
     expect(box.readConfig()).toBeNull();
   });
 
@@ -216,7 +216,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.mark();
     c.write(KEYS.ctrlC);
 
-    expect((await c.exit).code).toBe(130);
+    expect((await c.waitForExit()).code).toBe(130);
     expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
     expect(box.readConfig()).toBe(original);
   });
@@ -230,8 +230,28 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.mark();
     c.write(KEYS.ctrlC);
 
-    expect((await c.exit).code).toBe(130);
+    expect((await c.waitForExit()).code).toBe(130);
     expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
+    expect(box.readConfig()).toBeNull();
+  });
+
+  it("Ctrl-C while the role list is loading (between two prompts) cancels and exits", async () => {
+    const { emu, box } = await setup();
+    const c = spawn(box);
+    await answerSessionPrompts(c, "corp");
+    await c.waitFor("There are 5 AWS accounts available to you.", { sinceMark: true });
+    await c.waitFor(active("Development"), { sinceMark: true });
+    // No prompt owns the terminal while the roles are fetched, so Ctrl-C arrives as SIGINT.
+    emu.fail({ operation: "ListAccountRoles", mode: "delay", delayMs: 1500 });
+    c.mark();
+    c.write(KEYS.enter);
+    await c.waitFor("Using the account ID 333333333333", { sinceMark: true });
+    c.mark();
+    c.write(KEYS.ctrlC);
+
+    expect((await c.waitForExit()).code).toBe(130);
+    expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
+    expect(c.sinceMark()).not.toContain("Choose a role");
     expect(box.readConfig()).toBeNull();
   });
 
@@ -242,7 +262,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.mark();
     c.write(KEYS.ctrlC);
 
-    expect((await c.exit).code).toBe(130);
+    expect((await c.waitForExit()).code).toBe(130);
     expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
     expect(box.readConfig()).toBeNull();
   });
@@ -294,7 +314,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     await answer(c, "CLI default output format (json if not specified)");
     await c.waitFor("aws sts get-caller-identity --profile a", { sinceMark: true });
 
-    expect((await c.exit).code).toBe(0);
+    expect((await c.waitForExit()).code).toBe(0);
     const screen = c.text();
     for (const skipped of ["SSO start URL", "SSO region", "SSO registration scopes", "Profile name", "Attempting to open", "Waiting for"]) {
       expect(screen).not.toContain(skipped);

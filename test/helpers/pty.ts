@@ -42,6 +42,8 @@ export interface PtyCli {
   waitFor(pattern: string | RegExp, options?: { timeoutMs?: number; sinceMark?: boolean }): Promise<string>;
   write(keys: string): void;
   readonly exit: Promise<PtyExit>;
+  /** The exit, or a rejection with the screen tail if the process is still running after `timeoutMs`. */
+  waitForExit(timeoutMs?: number): Promise<PtyExit>;
   kill(): void;
 }
 
@@ -116,6 +118,16 @@ export function spawnCliPty(args: string[], env: Record<string, string>, options
       child.write(keys);
     },
     exit,
+    waitForExit(timeoutMs = 10_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Timed out after ${timeoutMs} ms waiting for the CLI to exit. Screen tail:\n${tail()}`)),
+          timeoutMs,
+        );
+      });
+      return Promise.race([exit, timeout]).finally(() => clearTimeout(timer));
+    },
     kill() {
       if (!exited) child.kill();
     },
