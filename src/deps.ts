@@ -26,6 +26,12 @@ export interface Deps {
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
   const env = { ...proc.env };
+  // `sso-setup … | head` closes the pipe early; that is the reader's choice, not a crash.
+  for (const stream of [proc.stdout, proc.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
   const io: IOStreams = {
     out: { write: (text) => void proc.stdout.write(text) },
     err: { write: (text) => void proc.stderr.write(text) },

@@ -5,7 +5,6 @@
  */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
-import writeFileAtomicLib from "write-file-atomic";
 
 export interface FileStat {
   mode: number;
@@ -46,6 +45,8 @@ export const nodeFs: Fs = {
   async writeFileAtomic(file, data, { mode, forceMode = false }) {
     // write-file-atomic copies mode and owner from an existing target unless told a mode.
     const existing = forceMode ? null : await nodeFs.stat(file);
+    // Loaded on first write: commands that only read (and --help) start faster without it.
+    const { default: writeFileAtomicLib } = await import("write-file-atomic");
     await writeFileAtomicLib(file, data, existing ? {} : { mode });
   },
 

@@ -1,7 +1,7 @@
 /**
  * Questions to a person. The interface is what the commands use; the inquirer implementation below is
- * the only place that imports `@inquirer/prompts`, loaded on first use so that commands which never
- * prompt do not pay for it.
+ * the only place that imports `@inquirer/prompts` (the list picker is ours, in search-picker.ts),
+ * loaded on first use so that commands which never prompt do not pay for it.
  */
 import { CancelledError } from "../errors.js";
 
@@ -87,18 +87,11 @@ export function createInquirerPrompter(streams: {
     },
 
     async pick(question) {
-      const { search } = await import("@inquirer/prompts");
-      return guard(() =>
-        search(
-          {
-            message: question.message,
-            pageSize: 10,
-            source: (term: string | undefined) =>
-              filterChoices(question.choices, term).map((c) => ({ name: c.label, value: c.value })),
-          },
-          context,
-        ),
+      const { searchPicker } = await import("./search-picker.js");
+      const value = await guard(() =>
+        searchPicker({ message: question.message, choices: question.choices, pageSize: 10 }, context),
       );
+      return value as (typeof question.choices)[number]["value"];
     },
   };
 }

@@ -499,6 +499,18 @@ describe("help and version", () => {
     }
   });
 
+  it("does not crash when the reader closes stdout early (sso-setup --help | head -1)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { CLI } = await import("../helpers/cli.js");
+    const child = spawn(process.execPath, [CLI, "configure", "--help"], { env: box.env(), stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+
   it("prints the version from package.json", async () => {
     const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { version: string };
     const r = await cli(["--version"]);

@@ -150,6 +150,24 @@ describe("configure wizard in a pseudo-terminal", () => {
     );
   });
 
+  it("a filter typed ahead together with Enter picks the filtered account, never the first row", async () => {
+    const { box } = await setup();
+    const c = spawn(box);
+
+    await answerSessionPrompts(c, "corp");
+    await c.waitFor(active("Development"), { sinceMark: true });
+    c.mark();
+    // One write, as a paste or a fast typist delivers it: the filter and Enter arrive together.
+    c.write(`staging${KEYS.enter}`);
+    await c.waitFor("Using the account ID 222222222222", { sinceMark: true });
+    c.mark();
+    c.write(`power${KEYS.enter}`);
+    await c.waitFor('Using the role name "PowerUserAccess"', { sinceMark: true });
+    c.write(KEYS.ctrlC);
+    expect((await c.waitForExit()).code).toBe(130);
+    expect(box.readConfig()).toBeNull();
+  });
+
   it("keeps a prompt open with the validation message until the answer is fixed", async () => {
     const { box } = await setup();
     const c = spawn(box);
