@@ -1,0 +1,108 @@
+/**
+ * A usable access token for commands that need one but must not start a sign-in on their own (list,
+ * status, export-credentials): the cached token while it has 15 minutes left, else a refreshed one
+ * (CreateToken with the refresh token, as botocore does for sso-sessions), else a clear request to
+ * log in. The refreshed token is written back in the AWS CLI's format.
+ */
+import { ConfigError } from "../errors.js";
+import type { JsonFileCache } from "../config/json-cache.js";
+import type { Clock } from "../platform/clock.js";
+import { ApiError, type SsoApiFactory } from "./clients.js";
+import type { SsoTarget } from "./login-flow.js";
+import { type CachedToken, formatTimestamp, isFresh, parseTimestamp, tokenCacheKey } from "./token.js";
+
+export interface TokenProviderDeps {
+  clock: Clock;
+  ssoCache: JsonFileCache;
+  ssoApis: SsoApiFactory;
+}
+
+/** No usable token and no way to get one without a person: exit 253 with the command to run. */
+export class LoginRequiredError extends ConfigError {
+  constructor(reason: string, loginCommand: string) {
+    super(`${reason} To sign in again, run: ${loginCommand}`);
+  }
+}
+
+export type TokenState =
+  | { kind: "missing" }
+  | { kind: "fresh"; token: CachedToken }
+  | { kind: "expiring"; token: CachedToken; refreshable: boolean }
+  | { kind: "expired"; token: CachedToken; refreshable: boolean };
+
+function asToken(raw: Record<string, unknown> | null): CachedToken | null {
+  if (!raw || typeof raw.accessToken !== "string" || !raw.accessToken) return null;
+  return raw as unknown as CachedToken;
+}
+
+/** Refreshing needs a refresh token and a client registration that has not expired. */
+export function canRefresh(token: CachedToken, now: number): boolean {
+  return Boolean(
+    token.refreshToken &&
+      token.clientId &&
+      token.clientSecret &&
+      parseTimestamp(token.registrationExpiresAt) > now,
+  );
+}
+
+export function classifyToken(raw: Record<string, unknown> | null, now: number): TokenState {
+  const token = asToken(raw);
+  if (!token) return { kind: "missing" };
+  if (isFresh(token.expiresAt, now)) return { kind: "fresh", token };
+  const refreshable = canRefresh(token, now);
+  const expiry = parseTimestamp(token.expiresAt);
+  return Number.isFinite(expiry) && expiry > now ? { kind: "expiring", token, refreshable } : { kind: "expired", token, refreshable };
+}
+
+export async function refreshToken(target: SsoTarget, token: CachedToken, deps: TokenProviderDeps): Promise<CachedToken> {
+  const apis = await deps.ssoApis(target.region);
+  const response = await apis.oidc.createToken({
+    clientId: token.clientId!,
+    clientSecret: token.clientSecret!,
+    grantType: "refresh_token",
+    refreshToken: token.refreshToken!,
+  });
+  // botocore drops the refresh token when the answer has none; keeping the old one means the next
+  // refresh can still work when the service does not rotate refresh tokens.
+  const refreshed: CachedToken = {
+    startUrl: target.startUrl,
+    region: target.region,
+    accessToken: response.accessToken,
+    expiresAt: formatTimestamp(deps.clock.now() + response.expiresIn * 1000),
+    clientId: token.clientId!,
+    clientSecret: token.clientSecret!,
+    registrationExpiresAt: token.registrationExpiresAt!,
+    refreshToken: response.refreshToken ?? token.refreshToken!,
+  };
+  await deps.ssoCache.write(tokenCacheKey(target), { ...refreshed });
+  return refreshed;
+}
+
+export async function getUsableToken(target: SsoTarget, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
+  const now = deps.clock.now();
+  const state = classifyToken(await deps.ssoCache.read(tokenCacheKey(target)), now);
+  if (state.kind === "fresh") return state.token;
+  const what = target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
+  if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand);
+
+  if (state.refreshable) {
+    try {
+      return await refreshToken(target, state.token, deps);
+    } catch (error) {
+      // A refresh the service refuses (revoked session, expired refresh token) is not fatal while
+      // the old token still works; anything else, such as a network failure, is reported as is.
+      if (!(error instanceof ApiError)) throw error;
+      if (state.kind === "expiring") return state.token;
+      throw new LoginRequiredError(`The SSO token for ${what} has expired and could not be refreshed (${error.code}).`, loginCommand);
+    }
+  }
+  if (state.kind === "expiring") return state.token;
+  throw new LoginRequiredError(`The SSO token for ${what} has expired.`, loginCommand);
+}
+
+/** The command that signs in to what a profile or session refers to, for error messages. */
+export function loginCommandFor(selector: { profileName?: string | undefined; sessionName?: string | undefined }): string {
+  if (selector.profileName) return `sso-setup login --profile ${selector.profileName}`;
+  if (selector.sessionName) return `sso-setup login --sso-session ${selector.sessionName}`;
+  return "sso-setup login";
+}
