@@ -1,11 +1,12 @@
 import { Command } from "commander";
 import { applyConfigEdits, AwsConfig } from "../config/aws-config.js";
-import { checkRegion, checkScopes, checkSessionName, checkStartUrl } from "../config/validate.js";
+import { checkSessionName } from "../config/validate.js";
 import type { Deps } from "../deps.js";
 import { canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
 import { createAsk } from "./shared/ask.js";
 import { awsPaths } from "./shared/authorize.js";
+import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
 
 export interface ConfigureSsoSessionOptions {
   ssoSession: string | undefined;
@@ -66,33 +67,9 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
     required: true,
   }))!;
   const current = config.ssoSession(name) ?? {};
-  const startUrl = (await ask({
-    name: "startUrl",
-    message: "SSO start URL",
-    flag: "--start-url",
-    given: opts.startUrl,
-    default: current.sso_start_url,
-    validate: checkStartUrl,
-    required: true,
-  }))!;
-  const region = (await ask({
-    name: "ssoRegion",
-    message: "SSO region",
-    flag: "--sso-region",
-    given: opts.ssoRegion,
-    default: current.sso_region,
-    validate: checkRegion,
-    required: true,
-  }))!;
-  const scopes = await ask({
-    name: "scopes",
-    message: "SSO registration scopes",
-    flag: "--scopes",
-    given: opts.scopes,
-    default: current.sso_registration_scopes ?? "sso:account:access",
-    validate: checkScopes,
-    required: false,
-  });
+  const startUrl = (await ask(startUrlQuestion(opts.startUrl, current.sso_start_url)))!;
+  const region = (await ask(ssoRegionQuestion(opts.ssoRegion, current.sso_region)))!;
+  const scopes = (await ask(scopesQuestion(opts.scopes, current.sso_registration_scopes))) ?? DEFAULT_SCOPES;
 
   await applyConfigEdits(deps.fs, paths.configFile, [
     {
@@ -100,7 +77,7 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
       values: [
         ["sso_start_url", startUrl],
         ["sso_region", region],
-        ["sso_registration_scopes", scopes ?? "sso:account:access"],
+        ["sso_registration_scopes", scopes],
       ],
     },
   ]);

@@ -22,6 +22,7 @@ import { messages } from "../ui/messages.js";
 import { configureSsoSessionCommand } from "./configure-sso-session.js";
 import { createAsk, type Ask } from "./shared/ask.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
+import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;
@@ -217,7 +218,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
       values: [
         ["sso_start_url", target.startUrl],
         ["sso_region", target.region],
-        ["sso_registration_scopes", scopesRaw ?? "sso:account:access"],
+        ["sso_registration_scopes", scopesRaw ?? DEFAULT_SCOPES],
       ],
     });
   }
@@ -287,36 +288,12 @@ async function chooseTarget(
   }
 
   if (!sessionName) deps.io.err.write(bold(deps.io, messages.legacyWarning));
-  const startUrl = (await ask({
-    name: "startUrl",
-    message: "SSO start URL",
-    flag: "--start-url",
-    given: opts.startUrl,
-    default: existing.sso_start_url,
-    validate: checkStartUrl,
-    required: true,
-  }))!;
-  const region = (await ask({
-    name: "ssoRegion",
-    message: "SSO region",
-    flag: "--sso-region",
-    given: opts.ssoRegion,
-    default: existing.sso_region,
-    validate: checkRegion,
-    required: true,
-  }))!;
+  const startUrl = (await ask(startUrlQuestion(opts.startUrl, existing.sso_start_url)))!;
+  const region = (await ask(ssoRegionQuestion(opts.ssoRegion, existing.sso_region)))!;
   if (!sessionName) return { target: { startUrl, region }, newSession: false, scopesRaw: undefined };
 
-  const scopesRaw = await ask({
-    name: "scopes",
-    message: "SSO registration scopes",
-    flag: "--scopes",
-    given: opts.scopes,
-    default: "sso:account:access",
-    validate: checkScopes,
-    required: false,
-  });
-  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw ?? "sso:account:access") }, newSession: true, scopesRaw };
+  const scopesRaw = (await ask(scopesQuestion(opts.scopes, undefined))) ?? DEFAULT_SCOPES;
+  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw) }, newSession: true, scopesRaw };
 }
 
 async function chooseAccountAndRole(
