@@ -5,7 +5,10 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { systemClock, type Clock } from "./platform/clock.js";
+import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
+import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
+import { nodeLoopback, type Loopback } from "./platform/loopback.js";
 import { createSdkApiFactory, endpointOverridesFromEnv, type SsoApiFactory } from "./sso/clients.js";
 import { createSystemBrowser, type Browser } from "./ui/browser.js";
 import type { IOStreams } from "./ui/io.js";
@@ -20,6 +23,10 @@ export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   ssoApis: SsoApiFactory;
+  /** The listener that receives the browser's redirect in the authorization-code flow. */
+  loopback: Loopback;
+  /** Cross-process locks: one sign-in or refresh per session at a time. */
+  locker: FileLocker;
   /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
   signal: AbortSignal;
 }
@@ -42,13 +49,19 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
   return {
     io,
     prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
-    browser: createSystemBrowser({ browserEnv: env.BROWSER, delimiter: path.delimiter }),
+    browser: createSystemBrowser({
+      browserEnv: env.BROWSER,
+      delimiter: path.delimiter,
+      isWsl: async () => describeEnvironment(env, await readHostFacts(nodeFs)).wsl,
+    }),
     clock: systemClock,
     fs: nodeFs,
     env,
     // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
     homedir: env.HOME || env.USERPROFILE || os.homedir(),
     ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env)),
+    loopback: nodeLoopback,
+    locker: nodeFileLocker,
     signal,
   };
 }

@@ -36,6 +36,7 @@ export interface ConfigureOptions {
   region: string | undefined;
   output: string | undefined;
   noBrowser: boolean;
+  useDeviceCode: boolean;
   nonInteractive: boolean;
   login: boolean;
   configFile: string | undefined;
@@ -53,6 +54,7 @@ interface ConfigureFlags {
   region?: string;
   output?: string;
   browser: boolean;
+  useDeviceCode?: boolean;
   nonInteractive?: boolean;
   login: boolean;
   configFile?: string;
@@ -74,7 +76,8 @@ export function configureCommand(
     .option("--role-name <name>", "the role (permission set) to use")
     .option("--region <region>", "the profile's default region for AWS calls")
     .option("--output <format>", "the profile's default output format (json, text, table, yaml, yaml-stream, off)")
-    .option("--no-browser", "print the URL and code instead of opening a browser")
+    .option("--no-browser", "print the URL (and code) instead of opening a browser")
+    .option("--use-device-code", "sign in with the device code flow instead of the browser redirect (authorization code + PKCE)")
     .option("--non-interactive", "never prompt: a missing value is an error that names its flag")
     .option("--no-login", "write the profile without signing in (needs --account-id and --role-name)")
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
@@ -104,6 +107,7 @@ Examples:
           region: flags.region,
           output: flags.output,
           noBrowser: !flags.browser,
+          useDeviceCode: Boolean(flags.useDeviceCode),
           nonInteractive: Boolean(flags.nonInteractive),
           login: flags.login,
           configFile: flags.configFile,
@@ -304,7 +308,11 @@ async function chooseAccountAndRole(
   deps: Deps,
 ): Promise<{ accountId: string; roleName: string }> {
   // A new session must be authorized; an existing one may reuse a token with 15 minutes left.
-  let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, { force: newSession, noBrowser: opts.noBrowser });
+  let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, {
+    force: newSession,
+    noBrowser: opts.noBrowser,
+    useDeviceCode: opts.useDeviceCode,
+  });
   const apis = await deps.ssoApis(target.region);
 
   const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
@@ -313,7 +321,11 @@ async function chooseAccountAndRole(
     } catch (error) {
       // A cached token can be revoked before it expires; one fresh sign-in is better than a dead end.
       if (!(error instanceof ApiError && error.code === "UnauthorizedException" && login.reused)) throw error;
-      login = await authorize(deps, awsPaths(deps, opts.configFile), target, { force: true, noBrowser: opts.noBrowser });
+      login = await authorize(deps, awsPaths(deps, opts.configFile), target, {
+        force: true,
+        noBrowser: opts.noBrowser,
+        useDeviceCode: opts.useDeviceCode,
+      });
       return call(login.token.accessToken);
     }
   };

@@ -36,9 +36,14 @@ export class JsonFileCache {
     }
   }
 
+  /** Creates the directory (0700) if it is missing; lock files are made next to the cache files. */
+  async ensureDir(): Promise<void> {
+    await this.fs.mkdirp(this.dir, CACHE_DIR_MODE);
+  }
+
   /** Written in botocore's compact `json.dumps` style, so the file is indistinguishable from the CLI's. */
   async write(key: string, value: Record<string, unknown>): Promise<string> {
-    await this.fs.mkdirp(this.dir, CACHE_DIR_MODE);
+    await this.ensureDir();
     const file = this.fileFor(key);
     await this.fs.writeFileAtomic(file, pythonJsonDumps(value), { mode: CACHE_FILE_MODE, forceMode: true });
     return file;

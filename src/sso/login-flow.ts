@@ -1,12 +1,18 @@
 /**
  * Getting an SSO access token for a session: from the cache when it is fresh enough (and the caller
- * allows it), otherwise through a new authorization. Tokens and client registrations are cached in
- * the AWS CLI's files, so `aws` and sso-setup share both.
+ * allows it), otherwise through a new authorization, by the device flow or the authorization-code
+ * flow with PKCE. Tokens and client registrations are cached in the AWS CLI's files, so `aws` and
+ * sso-setup share both, and a session's sign-in runs once at a time across processes.
  */
 import type { Clock } from "../platform/clock.js";
 import type { JsonFileCache } from "../config/json-cache.js";
-import type { DeviceAuthorization, OidcApi, SsoApiFactory } from "./clients.js";
+import type { FileLocker } from "../platform/lock.js";
+import type { Loopback } from "../platform/loopback.js";
+import { AUTH_CODE_TIMEOUT_MS, runAuthCodeFlow, type AuthCodeRandom } from "./auth-code-flow.js";
+import type { DeviceAuthorization, OidcApi, SsoApiFactory, SsoApis, TokenResponse } from "./clients.js";
 import { pollForToken } from "./device-flow.js";
+import { AUTH_CODE_GRANT_TYPES, DEFAULT_SCOPE, REGISTERED_REDIRECT_URI } from "./pkce.js";
+import { singleFlight } from "./single-flight.js";
 import {
   type CachedRegistration,
   type CachedToken,
@@ -31,22 +37,36 @@ export interface PendingAuthorization {
   userCode: string;
 }
 
+export type AuthFlow = "device" | "pkce";
+
 export interface LoginDeps {
   clock: Clock;
   ssoCache: JsonFileCache;
   ssoApis: SsoApiFactory;
+  locker: FileLocker;
+  loopback: Loopback;
   signal?: AbortSignal | undefined;
+  /** Randomness for the PKCE verifier and state; node:crypto unless a test needs fixed values. */
+  random?: AuthCodeRandom | undefined;
 }
 
 export interface LoginOptions {
   /** Always run a new authorization, like `aws sso login`, even when a cached token is fresh. */
   force: boolean;
+  flow: AuthFlow;
+  /** Device flow: show the code and open the verification page. */
   onPending: (pending: PendingAuthorization) => Promise<void> | void;
+  /** Authorization-code flow: show the /authorize URL and open it. */
+  onBrowserPending: (authorizeUrl: string) => Promise<void> | void;
+  /** Called once when another process is already signing in to this session and this one waits for it. */
+  onWaitForOther?: (() => void) | undefined;
+  /** How long the authorization-code flow waits for the browser (default ten minutes). */
+  authTimeoutMs?: number | undefined;
 }
 
 export interface TokenResult {
   token: CachedToken;
-  /** True when the cached token was used and nobody had to authorize anything. */
+  /** True when this process ran no authorization: the token was cached, or another process got it. */
   reused: boolean;
 }
 
@@ -56,14 +76,63 @@ export function readFreshToken(raw: Record<string, unknown> | null, now: number)
 }
 
 export async function ensureToken(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<TokenResult> {
-  const tokenKey = tokenCacheKey(target);
+  const key = tokenCacheKey(target);
+  const seen = await deps.ssoCache.read(key);
   if (!options.force) {
-    const cached = readFreshToken(await deps.ssoCache.read(tokenKey), deps.clock.now());
+    const cached = readFreshToken(seen, deps.clock.now());
     if (cached) return { token: cached, reused: true };
   }
 
+  // A token another process wrote while this one waited is as good as our own sign-in; for a forced
+  // login, the token that was cached when the command started does not count.
+  const othersToken = (raw: Record<string, unknown> | null): TokenResult | undefined => {
+    const token = readFreshToken(raw, deps.clock.now());
+    if (!token || (options.force && token.accessToken === seen?.accessToken)) return undefined;
+    return { token, reused: true };
+  };
+  await deps.ssoCache.ensureDir();
+  return singleFlight(
+    {
+      file: deps.ssoCache.fileFor(key),
+      onWait: options.onWaitForOther,
+      ready: async () => othersToken(await deps.ssoCache.read(key)),
+      run: async (waited) => {
+        // Non-forced: someone may have signed in between the first look and the lock. Forced: only a
+        // sign-in this process waited for can stand in for its own.
+        if (!options.force || waited) {
+          const shared = othersToken(await deps.ssoCache.read(key));
+          if (shared) return shared;
+        }
+        const token = await authorizeNew(target, options, deps);
+        await deps.ssoCache.write(key, { ...token });
+        return { token, reused: false };
+      },
+    },
+    deps,
+  );
+}
+
+async function authorizeNew(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
   const apis = await deps.ssoApis(target.region);
-  const registration = await ensureRegistration(target, apis.oidc, deps);
+  const { response, registration } =
+    options.flow === "pkce" ? await authorizeWithBrowser(target, options, deps, apis) : await authorizeWithDeviceCode(target, options, deps, apis);
+  // Key order and fields as botocore writes them, so the file is the same whoever logged in.
+  return {
+    startUrl: target.startUrl,
+    region: target.region,
+    accessToken: response.accessToken,
+    expiresAt: formatTimestamp(deps.clock.now() + response.expiresIn * 1000),
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    registrationExpiresAt: registration.expiresAt,
+    ...(response.refreshToken ? { refreshToken: response.refreshToken } : {}),
+  };
+}
+
+type Authorized = { response: TokenResponse; registration: CachedRegistration };
+
+async function authorizeWithDeviceCode(target: SsoTarget, options: LoginOptions, deps: LoginDeps, apis: SsoApis): Promise<Authorized> {
+  const registration = await ensureRegistration(target, apis.oidc, deps, "device");
   const authorization: DeviceAuthorization = await apis.oidc.startDeviceAuthorization({
     clientId: registration.clientId,
     clientSecret: registration.clientSecret,
@@ -84,28 +153,34 @@ export async function ensureToken(target: SsoTarget, options: LoginOptions, deps
         userCode: authorization.userCode,
       }),
   });
+  return { response, registration };
+}
 
-  // Key order and fields as botocore writes them, so the file is the same whoever logged in.
-  const token: CachedToken = {
-    startUrl: target.startUrl,
-    region: target.region,
-    accessToken: response.accessToken,
-    expiresAt: formatTimestamp(deps.clock.now() + response.expiresIn * 1000),
-    clientId: registration.clientId,
-    clientSecret: registration.clientSecret,
-    registrationExpiresAt: registration.expiresAt,
-    ...(response.refreshToken ? { refreshToken: response.refreshToken } : {}),
-  };
-  await deps.ssoCache.write(tokenKey, { ...token });
-  return { token, reused: false };
+async function authorizeWithBrowser(target: SsoTarget, options: LoginOptions, deps: LoginDeps, apis: SsoApis): Promise<Authorized> {
+  let registration: CachedRegistration | undefined;
+  const response = await runAuthCodeFlow({
+    oidc: apis.oidc,
+    oidcEndpoint: apis.oidcEndpoint,
+    client: async () => (registration = await ensureRegistration(target, apis.oidc, deps, "pkce")),
+    scopes: target.scopes,
+    description: target.sessionName ? `the sso-session "${target.sessionName}" (${target.startUrl})` : target.startUrl,
+    loopback: deps.loopback,
+    clock: deps.clock,
+    signal: deps.signal,
+    timeoutMs: options.authTimeoutMs ?? AUTH_CODE_TIMEOUT_MS,
+    random: deps.random,
+    onPending: options.onBrowserPending,
+  });
+  return { response, registration: registration! };
 }
 
 /**
  * Reuses the client registration the AWS CLI (or an earlier run) cached under the shared key while it
- * has 15 minutes left. A registration made for the authorization-code flow is not reused by the
- * device flow, matching botocore, so both tools keep agreeing on what the cached entry means.
+ * has 15 minutes left. Like botocore, each flow only reuses a registration made for it: the
+ * authorization-code flow needs the `authorization_code` grant and a redirect URI, and the device
+ * flow is refused by a client registered for other grants. Switching flows re-registers.
  */
-async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginDeps): Promise<CachedRegistration> {
+async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginDeps, flow: AuthFlow): Promise<CachedRegistration> {
   const key = registrationCacheKey({
     startUrl: target.startUrl,
     region: target.region,
@@ -113,25 +188,45 @@ async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginD
     sessionName: target.sessionName,
   });
   const cached = await deps.ssoCache.read(key);
+  const forAuthCode = Array.isArray(cached?.grantTypes) && cached.grantTypes.includes("authorization_code");
   if (
     cached &&
     typeof cached.clientId === "string" &&
     typeof cached.clientSecret === "string" &&
     isFresh(cached.expiresAt, deps.clock.now()) &&
-    !(Array.isArray(cached.grantTypes) && cached.grantTypes.includes("authorization_code"))
+    forAuthCode === (flow === "pkce")
   ) {
     return cached as unknown as CachedRegistration;
   }
 
   const clientName = `botocore-client-${target.sessionName ?? Math.floor(deps.clock.now() / 1000)}`;
-  const scopes = target.scopes && target.scopes.length > 0 ? target.scopes : undefined;
-  const registered = await oidc.registerClient({ clientName, ...(scopes ? { scopes } : {}) });
-  const registration: CachedRegistration = {
-    clientId: registered.clientId,
-    clientSecret: registered.clientSecret,
-    expiresAt: formatTimestamp(registered.clientSecretExpiresAt * 1000),
-    ...(scopes ? { scopes } : {}),
-  };
+  const configured = target.scopes && target.scopes.length > 0 ? target.scopes : undefined;
+  let registration: CachedRegistration;
+  if (flow === "pkce") {
+    const scopes = configured ?? [DEFAULT_SCOPE];
+    const registered = await oidc.registerClient({
+      clientName,
+      scopes,
+      grantTypes: AUTH_CODE_GRANT_TYPES,
+      redirectUris: [REGISTERED_REDIRECT_URI],
+      issuerUrl: target.startUrl,
+    });
+    registration = {
+      clientId: registered.clientId,
+      clientSecret: registered.clientSecret,
+      expiresAt: formatTimestamp(registered.clientSecretExpiresAt * 1000),
+      scopes,
+      grantTypes: AUTH_CODE_GRANT_TYPES,
+    };
+  } else {
+    const registered = await oidc.registerClient({ clientName, ...(configured ? { scopes: configured } : {}) });
+    registration = {
+      clientId: registered.clientId,
+      clientSecret: registered.clientSecret,
+      expiresAt: formatTimestamp(registered.clientSecretExpiresAt * 1000),
+      ...(configured ? { scopes: configured } : {}),
+    };
+  }
   await deps.ssoCache.write(key, { ...registration });
   return registration;
 }

@@ -7,14 +7,20 @@
 import { ConfigError } from "../errors.js";
 import type { JsonFileCache } from "../config/json-cache.js";
 import type { Clock } from "../platform/clock.js";
+import type { FileLocker } from "../platform/lock.js";
 import { ApiError, type SsoApiFactory } from "./clients.js";
 import type { SsoTarget } from "./login-flow.js";
+import { singleFlight } from "./single-flight.js";
 import { type CachedToken, formatTimestamp, isFresh, parseTimestamp, tokenCacheKey } from "./token.js";
 
 export interface TokenProviderDeps {
   clock: Clock;
   ssoCache: JsonFileCache;
   ssoApis: SsoApiFactory;
+  locker: FileLocker;
+  signal?: AbortSignal | undefined;
+  /** Called once when another process holds the session (signing in or refreshing) and this one waits. */
+  onWaitForOther?: (() => void) | undefined;
 }
 
 /** No usable token and no way to get one without a person: exit 253 with the command to run. */
@@ -79,8 +85,30 @@ export async function refreshToken(target: SsoTarget, token: CachedToken, deps: 
 }
 
 export async function getUsableToken(target: SsoTarget, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
-  const now = deps.clock.now();
-  const state = classifyToken(await deps.ssoCache.read(tokenCacheKey(target)), now);
+  const key = tokenCacheKey(target);
+  const state = classifyToken(await deps.ssoCache.read(key), deps.clock.now());
+  if (state.kind === "fresh") return state.token;
+  if (state.kind === "expiring" && !state.refreshable) return state.token;
+
+  // Everything else happens holding the session's lock: a refresh token may work only once (the
+  // service rotates them), so concurrent refreshes would invalidate each other; and when another
+  // process is signing in to this session right now, its token is worth waiting for.
+  await deps.ssoCache.ensureDir();
+  return singleFlight(
+    {
+      file: deps.ssoCache.fileFor(key),
+      onWait: deps.onWaitForOther,
+      ready: async () => {
+        const now = classifyToken(await deps.ssoCache.read(key), deps.clock.now());
+        return now.kind === "fresh" ? now.token : undefined;
+      },
+      run: async () => resolveToken(target, classifyToken(await deps.ssoCache.read(key), deps.clock.now()), loginCommand, deps),
+    },
+    deps,
+  );
+}
+
+async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
   if (state.kind === "fresh") return state.token;
   const what = target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
   if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand);

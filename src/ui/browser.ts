@@ -46,15 +46,37 @@ function startDetached(command: string, args: string[]): Promise<boolean> {
   });
 }
 
-export function createSystemBrowser(options: { browserEnv: string | undefined; delimiter: string }): Browser {
+/**
+ * Under WSL the browser to open is the Windows one. `wslview` (wslu) knows how; without it, Windows'
+ * own launchers are reached through WSL interop. None of them goes through a shell that would read
+ * the URL's `&` as a command separator: PowerShell gets the URL as a single-quoted literal, and
+ * cmd.exe, the last resort, gets its metacharacters escaped with `^`.
+ */
+export function wslBrowserCommands(url: string): Array<[string, string[]]> {
+  return [
+    ["wslview", [url]],
+    ["powershell.exe", ["-NoProfile", "-NonInteractive", "-Command", `Start-Process '${url.replaceAll("'", "''")}'`]],
+    ["cmd.exe", ["/c", "start", '""', url.replace(/[\^&|<>()"]/g, "^$&")]],
+  ];
+}
+
+async function startFirst(commands: Array<[string, string[]]>): Promise<boolean> {
+  for (const [command, args] of commands) {
+    if (await startDetached(command, args)) return true;
+  }
+  return false;
+}
+
+export function createSystemBrowser(options: {
+  browserEnv: string | undefined;
+  delimiter: string;
+  /** Asked only when a browser is to be opened and BROWSER is not set. */
+  isWsl: () => Promise<boolean>;
+}): Browser {
   return {
     async open(url) {
-      if (options.browserEnv) {
-        for (const [command, args] of browserCommands(options.browserEnv, url, options.delimiter)) {
-          if (await startDetached(command, args)) return true;
-        }
-        return false;
-      }
+      if (options.browserEnv) return startFirst(browserCommands(options.browserEnv, url, options.delimiter));
+      if (await options.isWsl()) return startFirst(wslBrowserCommands(url));
       try {
         const { default: open } = await import("open");
         const child = await open(url);

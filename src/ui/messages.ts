@@ -32,4 +32,26 @@ export const messages = {
     `\nCompleted configuring SSO session: ${name}\nRun the following to login and refresh access token for this session:\n\nsso-setup login --sso-session ${name}\n`,
 
   loggedIn: (startUrl: string) => `Successfully logged into Start URL: ${startUrl}\n`,
+
+  // The authorization-code (PKCE) flow: the AWS CLI's 2.34.22+ wording, URL followed by a blank line.
+  browserOpening: (authorizeUrl: string) =>
+    "Attempting to open your default browser. If the browser does not open, open the following URL.\n" +
+    "If you are unable to open the URL on this device, run this command again with the '--use-device-code' option.\n\n" +
+    `${authorizeUrl}\n\n`,
+
+  browserNoBrowser: (authorizeUrl: string) =>
+    "Browser will not be automatically opened.\nPlease visit the following URL in a browser on this machine:\n\n" +
+    `${authorizeUrl}\n\n` +
+    "If no browser here can open it, run this command again with the '--use-device-code' option.\n",
+
+  deviceFlowBecause: (reason: "ci" | "ssh" | "container" | "codespaces") =>
+    ({
+      ci: "Using the device code flow: CI is set, so the request has to be approved from a browser on another device.\n",
+      ssh: "Using the device code flow: this is an SSH session without a display, so a browser here could not reach the sign-in callback.\n",
+      container: "Using the device code flow: this is a container without a display, so a browser here could not reach the sign-in callback.\n",
+      codespaces: "Using the device code flow: in a codespace, a browser could not reach the sign-in callback.\n",
+    })[reason],
+
+  waitingForOtherSignIn: (what: string) =>
+    `Another sso-setup process is signing in to (or refreshing) ${what}; waiting for it to finish (Ctrl-C to stop)...\n`,
 };

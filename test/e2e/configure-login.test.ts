@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, lstatSy
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
-import { fileMode, makeSandbox, runCli, type Sandbox } from "../helpers/cli.js";
+import { fileMode, makeSandbox, runCli, TOKEN_FILE_KEYS, type Sandbox } from "../helpers/cli.js";
 
 const START_URL = "https://d-1234567890.awsapps.com/start";
 const SESSION_FLAGS = ["--sso-session", "corp", "--start-url", START_URL, "--sso-region", "us-east-1"];
@@ -49,7 +49,8 @@ describe("configure, non-interactive", () => {
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("Then enter the code:");
+    // An sso-session signs in with the authorization-code flow by default, as the AWS CLI 2.22+ does.
+    expect(r.stderr).toContain("Attempting to open your default browser. If the browser does not open, open the following URL.");
     expect(r.stderr).toContain("Using the account ID 111111111111");
     expect(r.stderr).toContain('Using the role name "ReadOnlyAccess"');
     expect(r.stderr).toContain("aws sts get-caller-identity --profile dev");
@@ -72,16 +73,7 @@ describe("configure, non-interactive", () => {
 
     const caches = box.cacheFiles();
     const token = caches[CORP_TOKEN_FILE]!;
-    expect(Object.keys(token)).toEqual([
-      "startUrl",
-      "region",
-      "accessToken",
-      "expiresAt",
-      "clientId",
-      "clientSecret",
-      "registrationExpiresAt",
-      "refreshToken",
-    ]);
+    expect(Object.keys(token)).toEqual(TOKEN_FILE_KEYS);
     expect(token.startUrl).toBe(START_URL);
     expect(token.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(fileMode(path.join(box.ssoCacheDir, CORP_TOKEN_FILE))).toBe(0o600);
@@ -92,7 +84,7 @@ describe("configure, non-interactive", () => {
     expect(r.stderr).not.toContain(String(token.accessToken));
     expect(r.stderr).not.toContain(String(token.refreshToken));
     expect(operations()).toEqual(
-      expect.arrayContaining(["RegisterClient", "StartDeviceAuthorization", "CreateToken", "ListAccounts", "ListAccountRoles"]),
+      expect.arrayContaining(["RegisterClient", "Authorize", "CreateToken", "ListAccounts", "ListAccountRoles"]),
     );
   });
 
@@ -299,7 +291,7 @@ describe("login", () => {
   it("always runs a fresh authorization and says so on stderr", async () => {
     await configured();
     const oldToken = box.cacheFiles()[CORP_TOKEN_FILE]!.accessToken;
-    const starts = () => operations().filter((o) => o === "StartDeviceAuthorization").length;
+    const starts = () => operations().filter((o) => o === "Authorize").length;
     const before = starts();
     const r = await cli(["login", "--profile", "dev"]);
     expect(r.code).toBe(0);
@@ -320,7 +312,7 @@ describe("login", () => {
   it("prints the URL and code without opening a browser with --no-browser", async () => {
     await configured();
     emu.state.autoApproveAfterPolls = 1;
-    const r = await cli(["login", "--profile", "dev", "--no-browser"], { BROWSER: "/nonexistent/browser" });
+    const r = await cli(["login", "--profile", "dev", "--no-browser", "--use-device-code"], { BROWSER: "/nonexistent/browser" });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Browser will not be automatically opened.");
     expect(r.stderr).toMatch(/Alternatively, you may visit the following URL which will autofill the code upon loading:\nhttp:\/\/127\.0\.0\.1:\d+\/device\?user_code=/);
@@ -329,7 +321,7 @@ describe("login", () => {
   it("treats a browser that cannot start as a non-event: the URL is already printed", async () => {
     await configured();
     emu.state.autoApproveAfterPolls = 1;
-    const r = await cli(["login", "--profile", "dev"], { BROWSER: "/nonexistent/browser" });
+    const r = await cli(["login", "--profile", "dev", "--use-device-code"], { BROWSER: "/nonexistent/browser" });
     expect(r.code).toBe(0);
   });
 });
@@ -407,9 +399,10 @@ describe("errors: clear message, documented exit code, nothing written", () => {
 
   it("a denied authorization is a service error (254) and writes nothing", async () => {
     withConfig();
-    const r = await cli(["configure", "--profile", "p", ...SESSION_FLAGS, "--account-id", "444444444444", "--non-interactive"], {
-      PERSON_ACTION: "deny",
-    });
+    const r = await cli(
+      ["configure", "--profile", "p", ...SESSION_FLAGS, "--account-id", "444444444444", "--non-interactive", "--use-device-code"],
+      { PERSON_ACTION: "deny" },
+    );
     expect(r.code).toBe(254);
     expect(r.stderr).toMatch(/denied/);
     unchanged();
@@ -422,7 +415,7 @@ describe("errors: clear message, documented exit code, nothing written", () => {
     const r = await cli(["login", "--sso-session", "corp"].slice(0, 1).concat(["--profile", "dev"]), {});
     expect(r.code).toBe(253); // no such profile yet: checked before any network call
     withConfig(`${hand}[profile dev]\nsso_session = corp\n[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\n`);
-    const r2 = await cli(["login", "--profile", "dev"], { BROWSER: "/nonexistent/browser" });
+    const r2 = await cli(["login", "--profile", "dev", "--use-device-code"], { BROWSER: "/nonexistent/browser" });
     expect(r2.code).toBe(255);
     expect(r2.stderr).toContain("The pending authorization to retrieve an SSO token has expired.");
   });
@@ -430,7 +423,7 @@ describe("errors: clear message, documented exit code, nothing written", () => {
   it("an unknown start URL surfaces the service's answer (254)", async () => {
     withConfig();
     emu.state.startUrls = ["https://d-0000000000.awsapps.com/start"];
-    const r = await cli(["configure", "--profile", "p", ...SESSION_FLAGS, "--account-id", "444444444444", "--non-interactive"]);
+    const r = await cli(["configure", "--profile", "p", ...SESSION_FLAGS, "--account-id", "444444444444", "--non-interactive", "--use-device-code"]);
     expect(r.code).toBe(254);
     expect(r.stderr).toMatch(/InvalidRequestException.*StartDeviceAuthorization/);
     unchanged();
@@ -494,7 +487,7 @@ describe("help and version", () => {
     expect(r.stdout).toMatch(/login/);
     const c = await cli(["configure", "--help"]);
     expect(c.code).toBe(0);
-    for (const flag of ["--profile", "--sso-session", "--start-url", "--sso-region", "--scopes", "--account-id", "--role-name", "--region", "--output", "--legacy", "--no-browser", "--non-interactive", "--no-login", "--config-file"]) {
+    for (const flag of ["--profile", "--sso-session", "--start-url", "--sso-region", "--scopes", "--account-id", "--role-name", "--region", "--output", "--legacy", "--no-browser", "--use-device-code", "--non-interactive", "--no-login", "--config-file"]) {
       expect(c.stdout).toContain(flag);
     }
   });

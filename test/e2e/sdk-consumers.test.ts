@@ -193,11 +193,15 @@ async function deviceFlowToken(emu: Emulator) {
   }
 }
 
-async function registerClient(emu: Emulator, scopes: string[] | undefined) {
+/** Registers as the AWS CLI does: for the device flow, or (authCode) for the authorization-code flow. */
+async function registerClient(emu: Emulator, scopes: string[] | undefined, authCode = false) {
   const oidc = new SSOOIDCClient({ region: SSO_REGION, endpoint: emu.url, maxAttempts: 1 });
+  const forAuthCode = authCode
+    ? { grantTypes: ["authorization_code", "refresh_token"], redirectUris: ["http://127.0.0.1/oauth/callback"], issuerUrl: START_URL }
+    : {};
   try {
     const reg = await oidc.send(
-      new RegisterClientCommand({ clientName: "botocore-client-by-aws-cli", clientType: "public", ...(scopes ? { scopes } : {}) }),
+      new RegisterClientCommand({ clientName: "botocore-client-by-aws-cli", clientType: "public", ...(scopes ? { scopes } : {}), ...forAuthCode }),
     );
     return { clientId: reg.clientId!, clientSecret: reg.clientSecret!, expiresAtMs: reg.clientSecretExpiresAt! * 1000 };
   } finally {
@@ -459,7 +463,7 @@ describe("sso-setup configure with an existing [sso-session] reuses a token anot
     const result = await configureProfileX(env.sb.env().BROWSER!);
     expect(result.code, result.stderr).toBe(0);
     const ops = operationsSince(env.emu, mark);
-    expect(ops).toContain("StartDeviceAuthorization");
+    expect(ops).toContain("Authorize");
     const fresh = readToken(env.sb, SESSION);
     expect(fresh.accessToken).not.toBe(old);
     for (const call of requestsSince(env.emu, mark, "ListAccounts")) expect(call.headers["x-amz-sso_bearer_token"]).toBe(fresh.accessToken);
@@ -469,13 +473,23 @@ describe("sso-setup configure with an existing [sso-session] reuses a token anot
 // ---------------------------------------------------------------------------------------------
 // f: the client registration cached by the AWS CLI is reused by sso-setup login
 
+const SESSION_PROFILE = `[profile dev]\nsso_session = ${SESSION}\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n\n${SESSION_SECTION}`;
 const REGISTRATION_CASES = [
   {
-    name: "sso-session",
-    config: `[profile dev]\nsso_session = ${SESSION}\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n\n${SESSION_SECTION}`,
+    name: "sso-session, device code",
+    config: SESSION_PROFILE,
     key: CLI_REGISTRATION_KEY_SESSION,
     scopes: SCOPES as string[] | undefined,
     tokenId: SESSION,
+    flow: "device",
+  },
+  {
+    name: "sso-session, authorization code",
+    config: SESSION_PROFILE,
+    key: CLI_REGISTRATION_KEY_SESSION,
+    scopes: SCOPES as string[] | undefined,
+    tokenId: SESSION,
+    flow: "pkce",
   },
   {
     name: "legacy profile",
@@ -483,8 +497,9 @@ const REGISTRATION_CASES = [
     key: CLI_REGISTRATION_KEY_LEGACY,
     scopes: undefined,
     tokenId: START_URL,
+    flow: "device",
   },
-];
+] as const;
 
 describe("the client registration cache is shared with the AWS CLI", () => {
   let env: Env;
@@ -495,22 +510,39 @@ describe("the client registration cache is shared with the AWS CLI", () => {
 
   it.each(REGISTRATION_CASES)("sso-setup login reuses the registration the AWS CLI cached ($name)", async (c) => {
     writeConfig(env.sb, c.config);
-    const reg = await registerClient(env.emu, c.scopes);
+    const pkce = c.flow === "pkce";
+    const reg = await registerClient(env.emu, c.scopes, pkce);
     const expiresAt = cliTimestamp(reg.expiresAtMs);
+    // The AWS CLI's registration files: the authorization-code flow's also lists scopes and grantTypes.
     writeCacheFile(
       env.sb,
       c.key,
-      pythonDumps({ clientId: reg.clientId, clientSecret: reg.clientSecret, expiresAt, ...(c.scopes ? { scopes: c.scopes } : {}) }),
+      pythonDumps({
+        clientId: reg.clientId,
+        clientSecret: reg.clientSecret,
+        expiresAt,
+        ...(c.scopes ? { scopes: c.scopes } : {}),
+        ...(pkce ? { grantTypes: ["authorization_code", "refresh_token"] } : {}),
+      }),
     );
     const mark = env.emu.requests.length;
 
-    const result = await runCli(["login", "--profile", "dev"], { env: env.sb.env() });
+    const result = await runCli(["login", "--profile", "dev", ...(pkce ? [] : ["--use-device-code"])], {
+      env: env.sb.env(),
+    });
     expect(result.code, result.stderr).toBe(0);
     const ops = operationsSince(env.emu, mark);
     expect(ops).not.toContain("RegisterClient");
-    const starts = requestsSince(env.emu, mark, "StartDeviceAuthorization");
-    expect(starts).toHaveLength(1);
-    expect(JSON.parse(starts[0]!.body)).toMatchObject({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: START_URL });
+    if (pkce) {
+      const authorizations = requestsSince(env.emu, mark, "Authorize");
+      expect(authorizations).toHaveLength(1);
+      expect(authorizations[0]!.query.client_id).toBe(reg.clientId);
+      expect(ops).not.toContain("StartDeviceAuthorization");
+    } else {
+      const starts = requestsSince(env.emu, mark, "StartDeviceAuthorization");
+      expect(starts).toHaveLength(1);
+      expect(JSON.parse(starts[0]!.body)).toMatchObject({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: START_URL });
+    }
 
     const token = readToken(env.sb, c.tokenId);
     expect(token).toMatchObject({ clientId: reg.clientId, clientSecret: reg.clientSecret, registrationExpiresAt: expiresAt });

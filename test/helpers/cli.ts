@@ -11,6 +11,18 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const CLI = path.join(ROOT, "bin/sso-setup.js");
 export const PERSON = path.join(ROOT, "dist/emulator/person.js");
 
+/** The keys of a token cache file, in the order botocore writes them. */
+export const TOKEN_FILE_KEYS = [
+  "startUrl",
+  "region",
+  "accessToken",
+  "expiresAt",
+  "clientId",
+  "clientSecret",
+  "registrationExpiresAt",
+  "refreshToken",
+];
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

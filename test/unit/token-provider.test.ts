@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { JsonFileCache } from "../../src/config/json-cache.js";
 import { nodeFs } from "../../src/platform/fs.js";
+import { nodeFileLocker } from "../../src/platform/lock.js";
 import { createSdkApiFactory } from "../../src/sso/clients.js";
 import { getUsableToken, LoginRequiredError } from "../../src/sso/token-provider.js";
 import { formatTimestamp, tokenCacheKey } from "../../src/sso/token.js";
+import { TOKEN_FILE_KEYS } from "../helpers/cli.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 
 const target = { sessionName: "corp", startUrl: "https://d-1234567890.awsapps.com/start", region: "us-east-1" };
@@ -49,7 +51,7 @@ async function writeToken(minutesLeft: number, extra: Record<string, unknown> = 
   return token;
 }
 
-const deps = () => ({ clock, ssoCache: cache, ssoApis: createSdkApiFactory({ oidc: emu.url, portal: emu.url }) });
+const deps = () => ({ clock, ssoCache: cache, ssoApis: createSdkApiFactory({ oidc: emu.url, portal: emu.url }), locker: nodeFileLocker });
 
 beforeEach(async () => {
   emu = await startEmulator();
@@ -77,16 +79,7 @@ describe("getUsableToken", () => {
     expect(token.accessToken).not.toBe(issued.accessToken);
     const stored = await cache.read(tokenCacheKey(target));
     expect(stored?.accessToken).toBe(token.accessToken);
-    expect(Object.keys(stored ?? {})).toEqual([
-      "startUrl",
-      "region",
-      "accessToken",
-      "expiresAt",
-      "clientId",
-      "clientSecret",
-      "registrationExpiresAt",
-      "refreshToken",
-    ]);
+    expect(Object.keys(stored ?? {})).toEqual(TOKEN_FILE_KEYS);
     expect(stored?.expiresAt).toMatch(/Z$/);
     expect(emu.requests.at(-1)?.body).toContain('"grantType":"refresh_token"');
   });
@@ -117,6 +110,17 @@ describe("getUsableToken", () => {
     const error = await getUsableToken(target, LOGIN, deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoginRequiredError);
     expect((error as LoginRequiredError).exitCode).toBe(253);
+  });
+
+  it("refreshes once when several callers need a refresh at the same time; the others take its token", async () => {
+    await writeToken(-1);
+    const before = emu.requests.length;
+    const tokens = await Promise.all([1, 2, 3, 4].map(() => getUsableToken(target, LOGIN, deps())));
+    const refreshes = emu.requests.slice(before).filter((r) => r.operation === "CreateToken");
+    expect(refreshes).toHaveLength(1);
+    expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+    // The lock is gone afterwards: nothing is left next to the token file.
+    expect(readdirSync(dir).filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
   it("asks for a login when nothing is cached", async () => {

@@ -1,17 +1,46 @@
-/** What the login-capable commands (configure, login) share: how an authorization is shown and run. */
+/**
+ * What the commands that need a token share: how an authorization is chosen, shown and run, and how
+ * a token is obtained without one (refresh) for commands that must not sign in on their own.
+ */
 import { JsonFileCache } from "../../config/json-cache.js";
 import { resolveAwsPaths, type AwsPaths } from "../../config/paths.js";
 import type { Deps } from "../../deps.js";
+import { describeEnvironment, readHostFacts } from "../../platform/environment.js";
+import { chooseAuthFlow, type DeviceFlowReason } from "../../sso/flow-choice.js";
 import { ensureToken, type PendingAuthorization, type SsoTarget, type TokenResult } from "../../sso/login-flow.js";
+import { getUsableToken } from "../../sso/token-provider.js";
+import type { CachedToken } from "../../sso/token.js";
 import { messages } from "../../ui/messages.js";
 
 export function awsPaths(deps: Pick<Deps, "env" | "homedir">, configFileFlag: string | undefined): AwsPaths {
   return resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag });
 }
 
+export interface AuthorizeOptions {
+  force: boolean;
+  noBrowser: boolean;
+  useDeviceCode: boolean;
+}
+
+/**
+ * A test knob, documented in the README: end-to-end tests cannot wait the real ten minutes for an
+ * authorization-code redirect that is never coming.
+ */
+export const AUTH_TIMEOUT_ENV = "SSO_SETUP_AUTH_TIMEOUT_SECONDS";
+
+function authTimeoutMs(env: Deps["env"]): number | undefined {
+  const seconds = Number(env[AUTH_TIMEOUT_ENV]);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+function describeTarget(target: SsoTarget): string {
+  return target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
+}
+
 /** Prints the URL and code first, then tries the browser, so a browser failure costs nothing. */
-export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean) {
+export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean, reason?: DeviceFlowReason) {
   return async (pending: PendingAuthorization) => {
+    if (reason) deps.io.err.write(messages.deviceFlowBecause(reason));
     if (noBrowser) {
       deps.io.err.write(messages.deviceCodeNoBrowser(pending.verificationUri, pending.userCode, pending.verificationUriComplete));
     } else {
@@ -22,15 +51,55 @@ export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrow
   };
 }
 
-export async function authorize(
-  deps: Deps,
-  paths: AwsPaths,
-  target: SsoTarget,
-  options: { force: boolean; noBrowser: boolean },
-): Promise<TokenResult> {
+function announceBrowserAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean) {
+  return async (authorizeUrl: string) => {
+    if (noBrowser) {
+      deps.io.err.write(messages.browserNoBrowser(authorizeUrl));
+    } else {
+      deps.io.err.write(messages.browserOpening(authorizeUrl));
+      await deps.browser.open(authorizeUrl);
+    }
+    deps.io.err.write(messages.waitingForApproval);
+  };
+}
+
+function tokenDeps(deps: Deps, paths: AwsPaths) {
+  return {
+    clock: deps.clock,
+    ssoCache: new JsonFileCache(deps.fs, paths.ssoCacheDir),
+    ssoApis: deps.ssoApis,
+    locker: deps.locker,
+    loopback: deps.loopback,
+    signal: deps.signal,
+  };
+}
+
+/** Signs in (or reuses the cached token unless forced), with the flow that can work here. */
+export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, options: AuthorizeOptions): Promise<TokenResult> {
+  const choice = chooseAuthFlow({
+    legacy: !target.sessionName,
+    useDeviceCode: options.useDeviceCode,
+    browserConfigured: Boolean(deps.env.BROWSER),
+    environment: describeEnvironment(deps.env, await readHostFacts(deps.fs)),
+  });
   return ensureToken(
     target,
-    { force: options.force, onPending: announceAuthorization(deps, options.noBrowser) },
-    { clock: deps.clock, ssoCache: new JsonFileCache(deps.fs, paths.ssoCacheDir), ssoApis: deps.ssoApis, signal: deps.signal },
+    {
+      force: options.force,
+      flow: choice.flow,
+      onPending: announceAuthorization(deps, options.noBrowser, choice.reason),
+      onBrowserPending: announceBrowserAuthorization(deps, options.noBrowser),
+      onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeTarget(target))),
+      authTimeoutMs: authTimeoutMs(deps.env),
+    },
+    tokenDeps(deps, paths),
   );
+}
+
+/** The cached token, refreshed if it needs to be; never a sign-in (LoginRequiredError instead). */
+export function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget, loginCommand: string): Promise<CachedToken> {
+  return getUsableToken(target, loginCommand, {
+    ...tokenDeps(deps, paths),
+    onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeTarget(target))),
+  });
 }
