@@ -1,7 +1,10 @@
 /** The command tree. Commander is told never to exit or print on its own: main.ts decides both. */
 import { Command } from "commander";
 import { configureCommand } from "./commands/configure.js";
+import { exportCredentialsCommand } from "./commands/export-credentials.js";
 import { loginCommand } from "./commands/login.js";
+import { logoutCommand } from "./commands/logout.js";
+import { statusCommand } from "./commands/status.js";
 import type { Deps } from "./deps.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +21,9 @@ export function buildProgram(deps: Deps): Command {
     });
   program.addCommand(configureCommand(deps));
   program.addCommand(loginCommand(deps));
+  program.addCommand(logoutCommand(deps));
+  program.addCommand(statusCommand(deps));
+  program.addCommand(exportCredentialsCommand(deps));
 
   // exitOverride must be set on every command, not only the root, or commander exits by itself.
   const override = (command: Command) => {

@@ -25,7 +25,10 @@ export interface TokenProviderDeps {
 
 /** No usable token and no way to get one without a person: exit 253 with the command to run. */
 export class LoginRequiredError extends ConfigError {
-  constructor(reason: string, loginCommand: string) {
+  constructor(
+    readonly reason: string,
+    loginCommand: string,
+  ) {
     super(`${reason} To sign in again, run: ${loginCommand}`);
   }
 }

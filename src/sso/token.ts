@@ -64,16 +64,18 @@ export function registrationCacheKey(input: {
 /**
  * Python's default `json.dumps`: `", "` and `": "` separators and non-ASCII escaped as \uXXXX
  * (ensure_ascii). Used for the registration key and for cache files, so our files look like the CLI's.
+ * `compact` is `separators=(",", ":")`, which botocore uses for the role-credential cache key.
  */
-export function pythonJsonDumps(value: unknown, options: { sortKeys?: boolean } = {}): string {
+export function pythonJsonDumps(value: unknown, options: { sortKeys?: boolean; compact?: boolean } = {}): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "string") return asciiJsonString(value);
   if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, options)).join(", ")}]`;
+  const [comma, colon] = options.compact ? [",", ":"] : [", ", ": "];
+  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, options)).join(comma)}]`;
   if (typeof value === "object") {
     let entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     if (options.sortKeys) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${asciiJsonString(k)}: ${pythonJsonDumps(v, options)}`).join(", ")}}`;
+    return `{${entries.map(([k, v]) => `${asciiJsonString(k)}${colon}${pythonJsonDumps(v, options)}`).join(comma)}}`;
   }
   throw new TypeError(`cannot serialise ${typeof value}`);
 }

@@ -54,4 +54,28 @@ export const messages = {
 
   waitingForOtherSignIn: (what: string) =>
     `Another sso-setup process is signing in to (or refreshing) ${what}; waiting for it to finish (Ctrl-C to stop)...\n`,
+
+  signingInNow: (reason: string) => `${reason} Signing in now.\n`,
+
+  noSignInsConfigured: (configFile: string) =>
+    `No IAM Identity Center sign-in is configured in ${configFile}. Set one up with: sso-setup configure\n`,
+
+  noUsableToken: (what: string, cached: boolean) =>
+    cached
+      ? `The SSO token for ${what} has expired and cannot be refreshed without signing in.`
+      : `There is no cached SSO token for ${what}.`,
+
+  loggedOut: (what: string, r: { ended: boolean; failed: boolean; tokenRemoved: boolean; credentialsRemoved: number }) => {
+    const service = r.ended ? "ended the session at the service" : r.failed ? "could not end the session at the service" : "no live session to end at the service";
+    const files = [r.tokenRemoved ? "its cached token" : "", r.credentialsRemoved > 0 ? `${r.credentialsRemoved} cached role credential file${r.credentialsRemoved === 1 ? "" : "s"}` : ""]
+      .filter(Boolean)
+      .join(" and ");
+    return `Signed out of ${what}: ${service}; ${files ? `removed ${files}` : "no cached files to remove"}.\n`;
+  },
+
+  loggedOutAll: (r: { ended: number; tokens: number; credentials: number }) =>
+    `Signed out of every cached SSO session: ended ${r.ended} at the service; removed ${r.tokens} token file${r.tokens === 1 ? "" : "s"} and ${r.credentials} cached role credential file${r.credentials === 1 ? "" : "s"}.\n`,
+
+  logoutServiceFailed: (what: string, reason: string) =>
+    `Signed out of ${what} on this machine, but the service could not be told to end the session: ${reason} The session stays valid at the service until it expires.`,
 };

@@ -10,20 +10,19 @@ import {
   SSOOIDCClient,
   StartDeviceAuthorizationCommand,
 } from "@aws-sdk/client-sso-oidc";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type RequestLogEntry } from "../../emulator/server.js";
 import { awsCli, botocoreAccessKey, botocoreEnv, findBotocorePython } from "../helpers/botocore.js";
-import { makeSandbox, ROOT, runCli, type Sandbox } from "../helpers/cli.js";
+import { makeSandbox, recordingBrowser, runCli, type Sandbox } from "../helpers/cli.js";
+import { sdkResolve as resolveWithSdk, type SdkResult } from "../helpers/sdk.js";
 
 const START_URL = "https://d-1234567890.awsapps.com/start";
 const SSO_REGION = "us-east-1";
 const SESSION = "corp";
 const SCOPES = ["sso:account:access"];
-const SDK_RESOLVE = path.join(ROOT, "test/helpers/sdk-resolve.mjs");
 
 // Registration cache keys the AWS CLI uses (sha1 of Python's json.dumps(..., sort_keys=True) of
 // {tool, startUrl, region, scopes, session_name}); observed from `aws sso login`, see
@@ -114,30 +113,8 @@ async function configure(env: Env, format: string[], accountId: string, roleName
   expect(result.code, result.stderr).toBe(0);
 }
 
-interface SdkResult {
-  ok: boolean;
-  credentials?: { accessKeyId: string; expiration?: string; source: Record<string, string> };
-  identity?: { Account: string; Arn: string; UserId: string };
-  error?: { name: string; message: string };
-}
-
-/** Runs test/helpers/sdk-resolve.mjs in a fresh Node process (the SDK keeps state per process). */
 function sdkResolve(env: Env, profile: string, which: "ini" | "sso"): Promise<SdkResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [SDK_RESOLVE, env.sb.configFile, env.sb.home, env.emu.url, profile, which],
-      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cwd: ROOT, timeout: 15_000, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const last = stdout.trim().split("\n").pop() ?? "";
-        try {
-          resolve(JSON.parse(last) as SdkResult);
-        } catch {
-          reject(new Error(`sdk-resolve printed no JSON (${error?.message ?? "exit 0"}):\n${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
+  return resolveWithSdk(env.sb, env.emu.url, profile, which);
 }
 
 function requestsSince(emu: Emulator, mark: number, operation?: string): RequestLogEntry[] {
@@ -207,15 +184,6 @@ async function registerClient(emu: Emulator, scopes: string[] | undefined, authC
   } finally {
     oidc.destroy();
   }
-}
-
-/** A BROWSER command that only records that it was called (and fails), so a login that should not happen shows. */
-function recordingBrowser(sb: Sandbox): { command: string; marker: string } {
-  const marker = path.join(sb.dir, "browser-was-opened");
-  const command = path.join(sb.dir, "record-browser.sh");
-  writeFileSync(command, `#!/bin/sh\necho "$@" >> '${marker}'\necho "unexpected browser launch: $*" >&2\nexit 1\n`);
-  chmodSync(command, 0o755);
-  return { command, marker };
 }
 
 // ---------------------------------------------------------------------------------------------

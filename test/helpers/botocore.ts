@@ -121,3 +121,22 @@ export function botocoreAccessKey(profile: string, env: Record<string, string>):
 export function awsCli(args: string[], env: Record<string, string>): Promise<ProcResult> {
   return run([...findBotocorePython().aws, ...args], env);
 }
+
+/**
+ * As `botocoreAccessKey`, with the SSO provider given the AWS CLI v2's role-credential cache
+ * (~/.aws/cli/cache), the way awscli/customizations/sso/__init__.py wires it on every session: the
+ * AWS CLI v2's own reading and writing of that cache, without needing v2 installed.
+ */
+export function botocoreAccessKeyWithCliCache(profile: string, env: Record<string, string>): Promise<ProcResult> {
+  const py = findBotocorePython();
+  const code =
+    "import os, sys, botocore.session as s\n" +
+    "from botocore.credentials import JSONFileCache\n" +
+    "session = s.Session(profile=sys.argv[1])\n" +
+    "provider = session.get_component('credential_provider').get_provider('sso')\n" +
+    "provider.cache = JSONFileCache(os.path.expanduser(os.path.join('~', '.aws', 'cli', 'cache')))\n" +
+    "c = session.get_credentials()\n" +
+    "if c is None: sys.exit('botocore found no credentials')\n" +
+    "print(c.get_frozen_credentials().access_key)\n";
+  return run([py.executable, "-c", code, profile], env);
+}

@@ -3,7 +3,7 @@
  * environment, and the endpoint overrides that point the real SDK clients at the emulator.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -85,6 +85,15 @@ export function makeSandbox(emulatorUrl?: string): Sandbox {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A BROWSER command that only records that it was called (and fails), so a sign-in that must not happen shows. */
+export function recordingBrowser(sb: Sandbox): { command: string; marker: string } {
+  const marker = path.join(sb.dir, "browser-was-opened");
+  const command = path.join(sb.dir, "record-browser.sh");
+  writeFileSync(command, `#!/bin/sh\necho "$@" >> '${marker}'\necho "unexpected browser launch: $*" >&2\nexit 1\n`);
+  chmodSync(command, 0o755);
+  return { command, marker };
 }
 
 export function fileMode(file: string): number {

@@ -1,0 +1,51 @@
+/**
+ * The AWS CLI's cache of SSO role credentials in ~/.aws/cli/cache (aws-cli-sso-behavior.md §9): the
+ * same key and the same file, so `aws` and sso-setup hand each other credentials instead of each
+ * calling GetRoleCredentials.
+ */
+import { EXPIRY_WINDOW_MS, formatTimestamp, parseTimestamp, pythonJsonDumps, sha1Hex } from "../sso/token.js";
+import type { Credentials } from "./formatters.js";
+
+export interface RoleRef {
+  accountId: string;
+  roleName: string;
+  /** The profile's sso_session; without one, the profile's start URL keys the entry. */
+  sessionName?: string | undefined;
+  startUrl: string;
+}
+
+/** sha1 of botocore's `json.dumps(args, sort_keys=True, separators=(",", ":"))`. */
+export function roleCredentialsCacheKey(ref: RoleRef): string {
+  const args = ref.sessionName
+    ? { roleName: ref.roleName, accountId: ref.accountId, sessionName: ref.sessionName }
+    : { roleName: ref.roleName, accountId: ref.accountId, startUrl: ref.startUrl };
+  return sha1Hex(pythonJsonDumps(args, { sortKeys: true, compact: true }));
+}
+
+/** The entry as the AWS CLI writes it (key order included); Expiration loses its milliseconds. */
+export function roleCacheEntry(creds: Required<Credentials>, accountId: string): Record<string, unknown> {
+  return {
+    ProviderType: "sso",
+    Credentials: {
+      AccessKeyId: creds.accessKeyId,
+      SecretAccessKey: creds.secretAccessKey,
+      SessionToken: creds.sessionToken,
+      Expiration: formatTimestamp(creds.expiration),
+      AccountId: accountId,
+    },
+  };
+}
+
+/** Credentials from a cache entry while they have 15 minutes left (the AWS CLI's rule), else null. */
+export function usableCachedCredentials(raw: Record<string, unknown> | null, now: number): Credentials | null {
+  const c = raw?.Credentials as Record<string, unknown> | undefined;
+  if (!c || typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") return null;
+  const expiration = parseTimestamp(c.Expiration);
+  if (!Number.isFinite(expiration) || expiration - now < EXPIRY_WINDOW_MS) return null;
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: typeof c.SessionToken === "string" ? c.SessionToken : undefined,
+    expiration,
+  };
+}
