@@ -8,7 +8,7 @@ import { roleCacheEntry, roleCredentialsCacheKey, usableCachedCredentials } from
 import type { Deps } from "../deps.js";
 import { CancelledError, ConfigError } from "../errors.js";
 import { ApiError } from "../sso/clients.js";
-import { LoginRequiredError, loginCommandFor } from "../sso/token-provider.js";
+import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
 import type { AwsPaths } from "../config/paths.js";
 import { messages } from "../ui/messages.js";
 import { authorize, awsPaths, usableToken } from "./shared/authorize.js";

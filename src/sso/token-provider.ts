@@ -4,14 +4,17 @@
  * (CreateToken with the refresh token, as botocore does for sso-sessions), else a clear request to
  * log in. The refreshed token is written back in the AWS CLI's format.
  */
-import { ConfigError } from "../errors.js";
 import type { JsonFileCache } from "../config/json-cache.js";
 import type { Clock } from "../platform/clock.js";
 import type { FileLocker } from "../platform/lock.js";
 import { ApiError, type SsoApiFactory } from "./clients.js";
+import { LoginRequiredError } from "./login-required.js";
 import type { SsoTarget } from "./login-flow.js";
 import { singleFlight } from "./single-flight.js";
 import { type CachedToken, formatTimestamp, isFresh, parseTimestamp, tokenCacheKey } from "./token.js";
+
+// They were born here; commands that need nothing else import them from the small module.
+export { LoginRequiredError, loginCommandFor } from "./login-required.js";
 
 export interface TokenProviderDeps {
   clock: Clock;
@@ -21,16 +24,6 @@ export interface TokenProviderDeps {
   signal?: AbortSignal | undefined;
   /** Called once when another process holds the session (signing in or refreshing) and this one waits. */
   onWaitForOther?: (() => void) | undefined;
-}
-
-/** No usable token and no way to get one without a person: exit 253 with the command to run. */
-export class LoginRequiredError extends ConfigError {
-  constructor(
-    readonly reason: string,
-    loginCommand: string,
-  ) {
-    super(`${reason} To sign in again, run: ${loginCommand}`);
-  }
 }
 
 export type TokenState =
@@ -129,11 +122,4 @@ async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: 
   }
   if (state.kind === "expiring") return state.token;
   throw new LoginRequiredError(`The SSO token for ${what} has expired.`, loginCommand);
-}
-
-/** The command that signs in to what a profile or session refers to, for error messages. */
-export function loginCommandFor(selector: { profileName?: string | undefined; sessionName?: string | undefined }): string {
-  if (selector.profileName) return `sso-setup login --profile ${selector.profileName}`;
-  if (selector.sessionName) return `sso-setup login --sso-session ${selector.sessionName}`;
-  return "sso-setup login";
 }

@@ -2,7 +2,6 @@
  * Opening the verification page. A failure here is never fatal: the URL is printed before we try.
  * The only module that imports `open` or spawns a browser.
  */
-import { spawn } from "node:child_process";
 
 export interface Browser {
   /** Resolves true when a browser process was started. Never rejects. */
@@ -31,7 +30,9 @@ export function browserCommands(browserEnv: string, url: string, delimiter: stri
     .filter(([command]) => command.length > 0);
 }
 
-function startDetached(command: string, args: string[]): Promise<boolean> {
+async function startDetached(command: string, args: string[]): Promise<boolean> {
+  // Loaded on first use: most commands never open a browser.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve) => {
     try {
       const child = spawn(command, args, { stdio: "ignore", detached: true });

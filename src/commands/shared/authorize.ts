@@ -6,11 +6,13 @@ import { JsonFileCache } from "../../config/json-cache.js";
 import { resolveAwsPaths, type AwsPaths } from "../../config/paths.js";
 import type { Deps } from "../../deps.js";
 import { describeEnvironment, readHostFacts } from "../../platform/environment.js";
-import { chooseAuthFlow, type DeviceFlowReason } from "../../sso/flow-choice.js";
-import { ensureToken, type PendingAuthorization, type SsoTarget, type TokenResult } from "../../sso/login-flow.js";
-import { getUsableToken } from "../../sso/token-provider.js";
+import type { DeviceFlowReason } from "../../sso/flow-choice.js";
+import type { PendingAuthorization, SsoTarget, TokenResult } from "../../sso/login-flow.js";
 import type { CachedToken } from "../../sso/token.js";
 import { messages } from "../../ui/messages.js";
+
+// The sign-in and refresh machinery is loaded when a token is actually needed: every command
+// imports this module, and export-credentials' warm path (cached role credentials) never gets here.
 
 export function awsPaths(deps: Pick<Deps, "env" | "homedir">, configFileFlag: string | undefined): AwsPaths {
   return resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag });
@@ -76,6 +78,7 @@ function tokenDeps(deps: Deps, paths: AwsPaths) {
 
 /** Signs in (or reuses the cached token unless forced), with the flow that can work here. */
 export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, options: AuthorizeOptions): Promise<TokenResult> {
+  const [{ chooseAuthFlow }, { ensureToken }] = await Promise.all([import("../../sso/flow-choice.js"), import("../../sso/login-flow.js")]);
   const choice = chooseAuthFlow({
     legacy: !target.sessionName,
     useDeviceCode: options.useDeviceCode,
@@ -97,7 +100,8 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
 }
 
 /** The cached token, refreshed if it needs to be; never a sign-in (LoginRequiredError instead). */
-export function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget, loginCommand: string): Promise<CachedToken> {
+export async function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget, loginCommand: string): Promise<CachedToken> {
+  const { getUsableToken } = await import("../../sso/token-provider.js");
   return getUsableToken(target, loginCommand, {
     ...tokenDeps(deps, paths),
     onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeTarget(target))),

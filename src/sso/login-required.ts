@@ -1,0 +1,23 @@
+/**
+ * "Sign in again" as an error: what commands that need a token but must not start a sign-in throw.
+ * A module of its own so that the fast path of export-credentials can recognise it without loading
+ * the token provider.
+ */
+import { ConfigError } from "../errors.js";
+
+/** No usable token and no way to get one without a person: exit 253 with the command to run. */
+export class LoginRequiredError extends ConfigError {
+  constructor(
+    readonly reason: string,
+    loginCommand: string,
+  ) {
+    super(`${reason} To sign in again, run: ${loginCommand}`);
+  }
+}
+
+/** The command that signs in to what a profile or session refers to, for error messages. */
+export function loginCommandFor(selector: { profileName?: string | undefined; sessionName?: string | undefined }): string {
+  if (selector.profileName) return `sso-setup login --profile ${selector.profileName}`;
+  if (selector.sessionName) return `sso-setup login --sso-session ${selector.sessionName}`;
+  return "sso-setup login";
+}
