@@ -60,6 +60,9 @@ async function authorizeInBrowser(url: URL): Promise<void> {
       body: new URLSearchParams({ request_id: requestId }).toString(),
       redirect: "manual",
     });
+  } else {
+    // The emulator approved at once; a person would still take a moment to sign in.
+    await pause();
   }
   const callback = await redirectTarget(response, "the authorize endpoint");
   const redirectAt = Date.now();

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { botocoreAccessKey, botocoreAccessKeyWithCliCache, botocoreEnv } from "../helpers/botocore.js";
 import { CLI, fileMode, makeSandbox, recordingBrowser, runCli, type Sandbox } from "../helpers/cli.js";
+import { spawnCliPty } from "../helpers/pty.js";
 import { sdkResolve } from "../helpers/sdk.js";
 
 const START_URL = "https://d-1234567890.awsapps.com/start";
@@ -170,6 +171,17 @@ describe("export-credentials", () => {
     );
     expect(existsSync(browser.marker)).toBe(false);
     expect(emu.requests).toHaveLength(0);
+  });
+
+  it("in a terminal, signs in instead of failing, then prints the credentials", async () => {
+    const c = spawnCliPty(["export-credentials", "--profile", "dev", "--format", "env"], box.env());
+    const exit = await c.waitForExit(20_000);
+    expect(exit.code, c.text()).toBe(0);
+    const screen = c.text();
+    expect(screen).toContain('There is no cached SSO token for sso-session "corp". Signing in now.');
+    expect(screen).toContain("Attempting to open your default browser.");
+    expect(screen).toMatch(/export AWS_ACCESS_KEY_ID=ASIA/);
+    expect(emu.requests.map((q) => q.operation)).toEqual(["RegisterClient", "Authorize", "CreateToken", "GetRoleCredentials"]);
   });
 
   it("turns a token the service refuses into the AWS CLI's session-expired message (253)", async () => {
