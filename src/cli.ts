@@ -1,6 +1,8 @@
 /** The command tree. Commander is told never to exit or print on its own: main.ts decides both. */
 import { Command } from "commander";
 import { configureCommand } from "./commands/configure.js";
+import { listCommand } from "./commands/list.js";
+import { populateCommand } from "./commands/populate.js";
 import { exportCredentialsCommand } from "./commands/export-credentials.js";
 import { loginCommand } from "./commands/login.js";
 import { logoutCommand } from "./commands/logout.js";
@@ -24,6 +26,8 @@ export function buildProgram(deps: Deps): Command {
   program.addCommand(logoutCommand(deps));
   program.addCommand(statusCommand(deps));
   program.addCommand(exportCredentialsCommand(deps));
+  program.addCommand(listCommand(deps));
+  program.addCommand(populateCommand(deps));
 
   // exitOverride must be set on every command, not only the root, or commander exits by itself.
   const override = (command: Command) => {

@@ -5,7 +5,15 @@
 import * as path from "node:path";
 import { ConfigError } from "../errors.js";
 import type { Fs } from "../platform/fs.js";
-import { ConfigSyntaxError, parseConfig, upsertSection, type ParsedConfig, type SectionRef } from "./ini.js";
+import {
+  ConfigSyntaxError,
+  parseConfig,
+  parseConfigDocument,
+  removeSections,
+  upsertSection,
+  type ConfigDocument,
+  type SectionRef,
+} from "./ini.js";
 
 export type { SectionRef } from "./ini.js";
 
@@ -22,12 +30,24 @@ export class AwsConfig {
   private constructor(
     readonly file: string,
     readonly text: string,
-    private readonly parsed: ParsedConfig,
+    private readonly document: ConfigDocument,
   ) {}
 
+  private get parsed() {
+    return this.document.parsed;
+  }
+
   static async load(fs: Fs, file: string): Promise<AwsConfig> {
-    const text = await readConfigText(fs, file);
-    return new AwsConfig(file, text, parseOrThrow(text, file));
+    return AwsConfig.fromText(file, await readConfigText(fs, file));
+  }
+
+  static fromText(file: string, text: string): AwsConfig {
+    return new AwsConfig(file, text, parseOrThrow(text, file, parseConfigDocument));
+  }
+
+  /** The text with these sections upserted, from the scan this config was parsed with. */
+  withSections(edits: readonly SectionEdit[]): string {
+    return this.document.upsertSections(edits);
   }
 
   profile(name: string): Readonly<Record<string, string>> | undefined {
@@ -59,9 +79,9 @@ async function readConfigText(fs: Fs, file: string): Promise<string> {
   }
 }
 
-function parseOrThrow(text: string, file: string): ParsedConfig {
+function parseOrThrow<T>(text: string, file: string, parse: (text: string) => T): T {
   try {
-    return parseConfig(text);
+    return parse(text);
   } catch (error) {
     if (error instanceof ConfigSyntaxError) {
       throw new ConfigError(
@@ -79,10 +99,41 @@ function parseOrThrow(text: string, file: string): ParsedConfig {
  */
 export async function applyConfigEdits(fs: Fs, file: string, edits: readonly SectionEdit[]): Promise<void> {
   const before = await readConfigText(fs, file);
-  parseOrThrow(before, file);
+  parseOrThrow(before, file, parseConfig);
   let after = before;
   for (const edit of edits) after = upsertSection(after, edit.ref, edit.values);
   if (after === before) return;
+  await writeConfigText(fs, file, after);
+}
+
+async function writeConfigText(fs: Fs, file: string, text: string): Promise<void> {
   await fs.mkdirp(path.dirname(file), NEW_CONFIG_DIR_MODE);
-  await fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE });
+  await fs.writeFileAtomic(file, text, { mode: NEW_CONFIG_MODE });
+}
+
+export interface ConfigChanges {
+  upserts: readonly SectionEdit[];
+  removals: readonly SectionRef[];
+}
+
+/**
+ * Bulk changes in one scan and one atomic write, under the rules of applyConfigEdits. `decide` is
+ * given the file as it is right before the write, so a change made by hand while a long listing ran
+ * is seen by the decision (a profile created meanwhile is not overwritten) and kept. Returns what
+ * `decide` returned, and whether the file changed.
+ */
+export async function updateConfigFile<T extends ConfigChanges>(
+  fs: Fs,
+  file: string,
+  decide: (config: AwsConfig) => T,
+): Promise<{ changes: T; written: boolean }> {
+  const before = await readConfigText(fs, file);
+  const config = AwsConfig.fromText(file, before);
+  const changes = decide(config);
+  // One scan for both the decision and the edits: a file of thousands of profiles is large to scan.
+  const upserted = config.withSections(changes.upserts);
+  const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
+  if (after === before) return { changes, written: false };
+  await writeConfigText(fs, file, after);
+  return { changes, written: true };
 }

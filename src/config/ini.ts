@@ -70,8 +70,10 @@ interface OptionSpan {
   first: number;
   /** Last continuation line, or `first`. Blank and comment lines after it are not part of it. */
   last: number;
-  /** configparser's value pieces: "" for a blank line inside the value. */
-  parts: { text: string; index: number }[];
+  /** The value as written on the key's line. */
+  head: string;
+  /** configparser's further value pieces, "" for a blank line inside the value; most options have none. */
+  rest: { text: string; index: number }[] | undefined;
 }
 
 interface SectionSpan {
@@ -170,6 +172,9 @@ function splitLines(body: string): Line[] {
 
 /** POSIX shlex.split as botocore calls it; undefined where Python raises ValueError. */
 function shlexSplit(s: string): string[] | undefined {
+  // Without quotes or escapes it is a split on whitespace; building tokens a character at a time
+  // costs a string per character, which adds up over the headers of a file of thousands of profiles.
+  if (!/['"\\]/.test(s)) return s.split(/[ \t\r\n]+/).filter((token) => token !== "");
   const tokens: string[] = [];
   let token = "";
   let inToken = false;
@@ -262,7 +267,7 @@ function scan(text: string): Scanned {
     if (stripped === "") {
       // configparser keeps blank lines inside a value (empty_lines_in_values) and strips the
       // trailing ones when it joins the value.
-      option?.parts.push({ text: "", index });
+      if (option) (option.rest ??= []).push({ text: "", index });
       kinds.push("blank");
       return;
     }
@@ -275,7 +280,7 @@ function scan(text: string): Scanned {
           lineNo,
         );
       }
-      option.parts.push({ text: stripped, index });
+      (option.rest ??= []).push({ text: stripped, index });
       option.last = index;
       section.contentEnd = index;
       kinds.push("continuation");
@@ -342,7 +347,8 @@ function scan(text: string): Scanned {
       delimiter: stripped[delimiterAt] === ":" ? ":" : "=",
       first: index,
       last: index,
-      parts: [{ text: pyStrip(stripped.slice(delimiterAt + 1)), index }],
+      head: pyStrip(stripped.slice(delimiterAt + 1)),
+      rest: undefined,
     };
     section.options.push(option);
     section.contentEnd = index;
@@ -354,11 +360,12 @@ function scan(text: string): Scanned {
 
 function finishSection(section: SectionSpan): void {
   for (const option of section.options) {
-    const value = trimEndPy(option.parts.map((p) => p.text).join("\n"));
+    const rest = option.rest ?? [];
+    const value = rest.length === 0 ? option.head : trimEndPy([option.head, ...rest.map((p) => p.text)].join("\n"));
     section.values[option.key] = value;
     if (!value.startsWith("\n")) continue;
     // botocore's _parse_nested: one level, `=` only, and any other line fails the whole file.
-    for (const part of option.parts.slice(1)) {
+    for (const part of rest) {
       if (part.text === "") continue;
       const eq = part.text.indexOf("=");
       if (eq === -1) {
@@ -374,7 +381,25 @@ function finishSection(section: SectionSpan): void {
 }
 
 export function parseConfig(text: string): ParsedConfig {
+  return parsedFrom(scan(text));
+}
+
+/** A parsed file that can also be edited without scanning it again, for bulk edits of big files. */
+export interface ConfigDocument {
+  readonly parsed: ParsedConfig;
+  /** The same as upsertSections(text, updates) for the text this document was parsed from. */
+  upsertSections(updates: ReadonlyArray<SectionUpdate>): string;
+}
+
+export function parseConfigDocument(text: string): ConfigDocument {
   const scanned = scan(text);
+  return {
+    parsed: parsedFrom(scanned),
+    upsertSections: (updates) => applyUpserts(text, scanned, prepareUpdates(updates)),
+  };
+}
+
+function parsedFrom(scanned: Scanned): ParsedConfig {
   const sections = scanned.sections.map(
     (s): ParsedSection => ({
       kind: s.kind,
@@ -423,11 +448,12 @@ function validateRef(ref: SectionRef): void {
   }
 }
 
-function normaliseValues(
-  values: ReadonlyArray<readonly [key: string, value: string | null]>,
-): [string, string | null][] {
+type Entry = readonly [key: string, value: string | null];
+
+function normaliseValues(values: ReadonlyArray<Entry>): Entry[] {
   const seen = new Set<string>();
-  return values.map(([rawKey, value]) => {
+  return values.map((entry): Entry => {
+    const [rawKey, value] = entry;
     if (!KEY.test(rawKey)) {
       throw new TypeError(`Invalid config key ${JSON.stringify(rawKey)}: use letters, digits, "_" and "-" only`);
     }
@@ -448,7 +474,8 @@ function normaliseValues(
         );
       }
     }
-    return [key, value];
+    // The caller's entry as it is when its key is already lowercase: no copy per key and section.
+    return key === rawKey ? entry : [key, value];
   });
 }
 
@@ -463,24 +490,28 @@ class Edits {
   }
 
   render(scanned: Scanned): string {
-    let out = "";
+    // Pieces joined once at the end, and the last piece remembered: asking a growing string
+    // whether it ends with "\n" would copy it whole on every insertion.
+    const pieces: string[] = [];
+    let last = "";
+    const emit = (piece: string) => {
+      if (piece === "") return;
+      pieces.push(piece);
+      last = piece;
+    };
     scanned.lines.forEach((line, index) => {
       const replacement = this.replace.get(index);
-      if (replacement === undefined) out += line.text + line.eol;
-      else if (replacement !== null) out += replacement;
+      if (replacement === undefined) emit(line.text + line.eol);
+      else if (replacement !== null) emit(replacement);
       const inserted = this.after.get(index);
       if (inserted) {
         // Lines inserted after a last line that had no line ending need one in between.
-        if (out !== "" && !out.endsWith("\n")) out += scanned.eol;
-        out += inserted.join("");
+        if (last !== "" && !last.endsWith("\n")) emit(scanned.eol);
+        for (const text of inserted) emit(text);
       }
     });
-    return scanned.bom + out;
+    return scanned.bom + pieces.join("");
   }
-}
-
-function findTargets(scanned: Scanned, ref: SectionRef): SectionSpan[] {
-  return scanned.sections.filter((s) => s.kind === ref.kind && s.name === ref.name);
 }
 
 function settingLine(indent: string, key: string, value: string, eol: string): string {
@@ -495,7 +526,7 @@ function nextSignificant(scanned: Scanned, after: number): number | undefined {
   return undefined;
 }
 
-function planUpsert(scanned: Scanned, section: SectionSpan, entries: [string, string | null][], edits: Edits): void {
+function planUpsert(scanned: Scanned, section: SectionSpan, entries: readonly Entry[], edits: Edits): void {
   const added: string[] = [];
   // Only the next header can follow the section's last setting. If it is indented, new lines at
   // column 0 would make configparser read it as a continuation, so they take its indentation.
@@ -552,27 +583,49 @@ export interface SectionUpdate {
  * appear only once per call.
  */
 export function upsertSections(text: string, updates: ReadonlyArray<SectionUpdate>): string {
+  const prepared = prepareUpdates(updates);
+  return applyUpserts(text, scan(text), prepared);
+}
+
+interface PreparedUpdate {
+  ref: SectionRef;
+  identity: string;
+  entries: Entry[];
+}
+
+function prepareUpdates(updates: ReadonlyArray<SectionUpdate>): PreparedUpdate[] {
   const seen = new Set<string>();
-  const prepared = updates.map(({ ref, values }) => {
+  return updates.map(({ ref, values }) => {
     validateRef(ref);
     const identity = `${ref.kind}\u0000${ref.name}`;
     if (seen.has(identity)) throw new TypeError(`${sectionHeader(ref)} is updated more than once in one call`);
     seen.add(identity);
-    return { ref, entries: normaliseValues(values) };
+    return { ref, identity, entries: normaliseValues(values) };
   });
-  const scanned = scan(text);
-  const edits = new Edits();
-  let appended = "";
+}
 
-  for (const { ref, entries } of prepared) {
-    const matches = findTargets(scanned, ref);
+function applyUpserts(text: string, scanned: Scanned, prepared: readonly PreparedUpdate[]): string {
+  // Looked up by identity, not by a scan per update: populate updates thousands of sections at once.
+  const sectionsByIdentity = new Map<string, SectionSpan[]>();
+  for (const section of scanned.sections) {
+    const identity = `${section.kind}\u0000${section.name}`;
+    const list = sectionsByIdentity.get(identity);
+    if (list) list.push(section);
+    else sectionsByIdentity.set(identity, [section]);
+  }
+  const edits = new Edits();
+  // Joined once: thousands of new sections appended by `+=` would leave a tree of tiny strings
+  // several times the size of the text until something flattens it.
+  const appended: string[] = [];
+
+  for (const { ref, identity, entries } of prepared) {
+    const matches = sectionsByIdentity.get(identity) ?? [];
     if (matches.length === 0) {
-      const set = entries.filter((e): e is [string, string] => e[1] !== null);
+      const set = entries.filter((e): e is readonly [string, string] => e[1] !== null);
       // Deleting keys from a section that does not exist is a no-op, not a reason to create it.
       if (set.length === 0) continue;
       // No blank line before the new header: byte-identical to what `aws configure sso` appends.
-      appended += sectionHeader(ref) + scanned.eol;
-      for (const [key, value] of set) appended += settingLine("", key, value, scanned.eol);
+      appended.push(sectionHeader(ref) + scanned.eol + set.map(([key, value]) => settingLine("", key, value, scanned.eol)).join(""));
       continue;
     }
     // botocore reads the later of [default] and [profile default]; the JS SDK always reads
@@ -583,12 +636,12 @@ export function upsertSections(text: string, updates: ReadonlyArray<SectionUpdat
     }
   }
 
-  if (edits.replace.size === 0 && edits.after.size === 0 && appended === "") return text;
+  if (edits.replace.size === 0 && edits.after.size === 0 && appended.length === 0) return text;
   let out = edits.render(scanned);
-  if (appended !== "") {
+  if (appended.length > 0) {
     const body = out.slice(scanned.bom.length);
     if (body !== "" && !body.endsWith("\n")) out += scanned.eol;
-    out += appended;
+    out += appended.join("");
   }
   return out;
 }
@@ -620,22 +673,41 @@ function keepNextHeaderAHeader(scanned: Scanned, removed: SectionSpan, edits: Ed
  * section is absent.
  */
 export function removeSection(text: string, ref: SectionRef): string {
+  return removeSections(text, [ref]);
+}
+
+/**
+ * removeSection for many sections from a single scan of the file (populate --prune may remove
+ * hundreds of profiles from a file of thousands). Sections are handled in file order, so each sees
+ * the removals above it as they will be.
+ */
+export function removeSections(text: string, refs: readonly SectionRef[]): string {
   const scanned = scan(text);
-  const targets = findTargets(scanned, ref);
+  const wanted = new Set(refs.map((ref) => `${ref.kind}\u0000${ref.name}`));
+  const targets = scanned.sections.filter(
+    (s) => (s.kind === "profile" || s.kind === "sso-session") && wanted.has(`${s.kind}\u0000${s.name}`),
+  );
   if (targets.length === 0) return text;
   const edits = new Edits();
   const isBlank = (i: number): boolean => scanned.kinds[i] === "blank";
+  // Lines an earlier removal dropped are gone as far as later ones are concerned.
+  const lineAbove = (i: number): number => {
+    let j = i - 1;
+    while (j >= 0 && edits.replace.get(j) === null) j--;
+    return j;
+  };
 
   for (const section of targets) {
     edits.drop(section.headerIndex, section.contentEnd);
     let blankEnd = section.contentEnd;
     while (blankEnd + 1 < scanned.lines.length && isBlank(blankEnd + 1)) blankEnd++;
+    const above = lineAbove(section.headerIndex);
 
     if (blankEnd === scanned.lines.length - 1) {
       // Last thing in the file: take the blank lines on both sides with it.
       edits.drop(section.contentEnd + 1, blankEnd);
-      for (let i = section.headerIndex - 1; i >= 0 && isBlank(i); i--) edits.drop(i, i);
-    } else if (section.headerIndex === 0 || isBlank(section.headerIndex - 1)) {
+      for (let i = above; i >= 0 && isBlank(i); i = lineAbove(i)) edits.drop(i, i);
+    } else if (above < 0 || isBlank(above)) {
       // A blank line already separates what came before; a second would double it.
       edits.drop(section.contentEnd + 1, blankEnd);
     }

@@ -37,7 +37,7 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 /** Named accounts by name (or email), then accounts that have only an id (AWS CLI 2.34.24+). */
-export function sortAccounts(accounts: readonly AccountInfo[]): AccountInfo[] {
+export function sortAccounts<T extends AccountInfo>(accounts: readonly T[]): T[] {
   const key = (a: AccountInfo) => (a.accountName || a.emailAddress || a.accountId).toLowerCase();
   const onlyId = (a: AccountInfo) => (a.accountName || a.emailAddress ? 0 : 1);
   return [...accounts].sort((a, b) => onlyId(a) - onlyId(b) || compareCodePoints(key(a), key(b)));

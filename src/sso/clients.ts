@@ -84,7 +84,16 @@ export interface EndpointOverrides {
   portal?: string;
 }
 
-export type SsoApiFactory = (region: string) => Promise<SsoApis>;
+export interface SsoApiOptions {
+  /**
+   * The caller paces and retries portal calls itself (bulk listing): the portal client then makes
+   * exactly one attempt per call, so that a 429 reaches the caller's rate control at once instead of
+   * being retried blindly by the SDK, which knows nothing of the other calls in flight.
+   */
+  callerRetries?: boolean;
+}
+
+export type SsoApiFactory = (region: string, options?: SsoApiOptions) => Promise<SsoApis>;
 
 /**
  * The SDK's own configured-endpoint lookup would also read `endpoint_url`/`services` from the
@@ -115,18 +124,22 @@ export function defaultPortalEndpoint(region: string): string {
 
 /** Thrown for an error answer from the service; `code` is the AWS error shape name. */
 export class ApiError extends ServiceError {
+  /** The service's `Retry-After`, in milliseconds, when the answer carried one. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly operation: string,
     code: string,
     readonly status: number | undefined,
     readonly description: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined },
   ) {
     super(
       `An error occurred (${code}) when calling the ${operation} operation${description ? `: ${description}` : "."}`,
       code,
       options,
     );
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
@@ -151,7 +164,16 @@ interface SdkErrorShape {
   code?: string;
   error_description?: string;
   $metadata?: { httpStatusCode?: number };
-  $response?: unknown;
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function translateError(operation: string, endpoint: string, error: unknown): Error {
@@ -160,7 +182,8 @@ function translateError(operation: string, endpoint: string, error: unknown): Er
   if (status !== undefined || e.$response !== undefined) {
     // OIDC errors carry their text in error_description; the SDK's message is then "UnknownError".
     const description = e.error_description ?? (e.message && e.message !== "UnknownError" ? e.message : undefined);
-    return new ApiError(operation, e.name ?? "Unknown", status, description, { cause: error });
+    const retryAfterMs = parseRetryAfter(e.$response?.headers?.["retry-after"], Date.now());
+    return new ApiError(operation, e.name ?? "Unknown", status, description, { cause: error, retryAfterMs });
   }
   const reason = e.code ?? e.message ?? String(error);
   return new NetworkError(operation, endpoint, reason, { cause: error });
@@ -170,7 +193,7 @@ function translateError(operation: string, endpoint: string, error: unknown): Er
 const requestHandlerOptions = { connectionTimeout: 10_000, requestTimeout: 30_000 };
 
 export function createSdkApiFactory(overrides: EndpointOverrides): SsoApiFactory {
-  return async (region) => {
+  return async (region, options = {}) => {
     const [oidcSdk, portalSdk] = await Promise.all([import("@aws-sdk/client-sso-oidc"), import("@aws-sdk/client-sso")]);
     const oidcEndpoint = overrides.oidc ?? defaultOidcEndpoint(region);
     const portalEndpoint = overrides.portal ?? defaultPortalEndpoint(region);
@@ -182,6 +205,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides): SsoApiFactory
     const portalClient = new portalSdk.SSOClient({
       region,
       requestHandler: requestHandlerOptions,
+      ...(options.callerRetries ? { maxAttempts: 1 } : {}),
       ...(overrides.portal ? { endpoint: overrides.portal } : {}),
     });
 

@@ -78,4 +78,53 @@ export const messages = {
 
   logoutServiceFailed: (what: string, reason: string) =>
     `Signed out of ${what} on this machine, but the service could not be told to end the session: ${reason} The session stays valid at the service until it expires.`,
+
+  populateCollision: (c: { name: string; resolved: ReadonlyArray<{ name: string; accountId: string; roleName: string }> }) =>
+    `The profile name "${c.name}" fits ${c.resolved.length} account/role pairs; they are named ` +
+    `${c.resolved.map((p) => `${p.name} (${p.accountId} ${p.roleName})`).join(", ")}.\n`,
+
+  populateClash: (
+    clash: {
+      profile: { name: string; accountId: string; roleName: string };
+      owner: { kind: "hand-made" } | { kind: "other-session"; session: string } | { kind: "default" };
+    },
+    session: string,
+  ) => {
+    const owner =
+      clash.owner.kind === "hand-made"
+        ? "a profile sso-setup did not generate"
+        : clash.owner.kind === "other-session"
+          ? `a profile generated for sso-session "${clash.owner.session}"`
+          : "the default profile";
+    return (
+      `Skipped "${clash.profile.name}" (${clash.profile.accountId} ${clash.profile.roleName}): that name belongs to ${owner}, ` +
+      `which populate for "${session}" never changes. A different --profile-template gives this role a profile.\n`
+    );
+  },
+
+  populateStale: (n: number) =>
+    `${n} profile${n === 1 ? "" : "s"} generated earlier for this sso-session ${n === 1 ? "is" : "are"} no longer generated; --prune removes ${n === 1 ? "it" : "them"}.\n`,
+
+  populateSummary: (s: {
+    session: string;
+    configFile: string;
+    dryRun: boolean;
+    added: number;
+    changed: number;
+    unchanged: number;
+    pruned: number;
+    skipped: number;
+    accounts: number;
+    calls: number;
+    throttled: number;
+    seconds: number;
+  }) => {
+    const counts = `${s.added} added, ${s.changed} updated, ${s.pruned} pruned, ${s.unchanged} unchanged, ${s.skipped} skipped`;
+    const listing = `${s.accounts} accounts listed in ${s.seconds.toFixed(1)} s (${s.calls} calls, ${s.throttled} throttled)`;
+    return s.dryRun
+      ? `Dry run for sso-session "${s.session}": ${counts}; nothing was written to ${s.configFile}. ${listing}.\n`
+      : `Profiles for sso-session "${s.session}" in ${s.configFile}: ${counts}. ${listing}.\n`;
+  },
+
+  listed: (accounts: number, roles: number) => `${accounts} account${accounts === 1 ? "" : "s"}, ${roles} role${roles === 1 ? "" : "s"}.\n`,
 };

@@ -2,7 +2,7 @@
  * Runs the built CLI as a child process in a sandbox: a fresh HOME and config file, a scrubbed
  * environment, and the endpoint overrides that point the real SDK clients at the emulator.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -102,7 +102,14 @@ export function fileMode(file: string): number {
 
 export function runCli(
   args: string[],
-  options: { env: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string },
+  options: {
+    env: Record<string, string>;
+    input?: string;
+    timeoutMs?: number;
+    cwd?: string;
+    /** Gets the child as soon as it runs, to send it a signal mid-run. */
+    onSpawn?: (child: ChildProcess) => void;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -110,6 +117,7 @@ export function runCli(
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],
     });
+    options.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -4,6 +4,7 @@ import {
   ConfigSyntaxError,
   parseConfig,
   removeSection,
+  removeSections,
   sectionHeader,
   upsertSection,
   upsertSections,
@@ -927,6 +928,22 @@ describe("randomized edits over fixture fragments", () => {
       }
       const sequential = updates.reduce((text, u) => upsertSection(text, u.ref, u.values), before);
       expect(upsertSections(before, updates), `case ${i}: ${JSON.stringify({ before, updates })}`).toBe(sequential);
+    }
+  });
+
+  it("removes many sections in one batch exactly as one at a time, over 200 generated configs", () => {
+    const rand = mulberry32(99);
+    for (let i = 0; i < 200; i++) {
+      const before = generate(rand);
+      const refs = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => randomRef(rand, before));
+      // The batch works in file order, so that is the order to compare with.
+      const position = (ref: SectionRef) => {
+        const at = parseConfig(before).sections.findIndex((s) => s.kind === ref.kind && s.name === ref.name);
+        return at < 0 ? Infinity : at;
+      };
+      const inFileOrder = [...refs].sort((a, b) => position(a) - position(b));
+      const sequential = inFileOrder.reduce((text, ref) => removeSection(text, ref), before);
+      expect(removeSections(before, refs), `case ${i}: ${JSON.stringify({ before, refs })}`).toBe(sequential);
     }
   });
 

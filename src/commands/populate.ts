@@ -1,0 +1,192 @@
+import { Command } from "commander";
+import { AwsConfig, updateConfigFile } from "../config/aws-config.js";
+import { generatedFor, planPopulate, type PopulatePlan } from "../config/populate-plan.js";
+import {
+  assignProfileNames,
+  DEFAULT_PROFILE_TEMPLATE,
+  parseProfileTemplate,
+  PLACEHOLDERS,
+  type NameCollision,
+  type ProfileSubject,
+} from "../config/profile-names.js";
+import { sessionTarget } from "../config/sso-target.js";
+import { checkOutput, checkRegion, checkSessionName } from "../config/validate.js";
+import type { Deps } from "../deps.js";
+import { UsageError } from "../errors.js";
+import { parseAccessFilter } from "../sso/access-filter.js";
+import { loginCommandFor } from "../sso/token-provider.js";
+import { messages } from "../ui/messages.js";
+import { listAccess, type AccessListing } from "./shared/access-listing.js";
+import { awsPaths } from "./shared/authorize.js";
+
+export interface PopulateOptions {
+  ssoSession: string;
+  profileTemplate: string;
+  include: string[];
+  exclude: string[];
+  region: string | undefined;
+  output: string | undefined;
+  prune: boolean;
+  dryRun: boolean;
+  configFile: string | undefined;
+}
+
+interface PopulateFlags {
+  ssoSession: string;
+  profileTemplate: string;
+  include?: string[];
+  exclude?: string[];
+  region?: string;
+  output?: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  configFile?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const placeholderHelp = Object.entries(PLACEHOLDERS)
+  .map(([name, text]) => `  {${name}}`.padEnd(18) + text)
+  .join("\n");
+
+export function populateCommand(deps: Deps, run: (opts: PopulateOptions, deps: Deps) => Promise<void> = runPopulate): Command {
+  return new Command("populate")
+    .description("Write a profile for every account and role an sso-session can access")
+    .requiredOption("--sso-session <name>", "the [sso-session] whose accounts and roles to write profiles for")
+    .option("--profile-template <template>", "how to name the profiles", DEFAULT_PROFILE_TEMPLATE)
+    .option("--include <pattern>", "keep only matching account names, account IDs or role names (repeatable)", collect)
+    .option("--exclude <pattern>", "leave out matching account names, account IDs or role names (repeatable)", collect)
+    .option("--region <region>", "the profiles' default region for AWS calls")
+    .option("--output <format>", "the profiles' default output format (json, text, table, yaml, yaml-stream, off)")
+    .option("--prune", "remove profiles generated earlier for this sso-session that this run does not write")
+    .option("--dry-run", "print what would be added, changed and pruned, and write nothing")
+    .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
+    .addHelpText(
+      "after",
+      `
+Placeholders for --profile-template:
+${placeholderHelp}
+Values are cleaned up to the characters every AWS SDK accepts in a profile name (letters, digits and
+_ - . @ + % : /): spaces become "-", quotes and brackets are dropped. Accounts that end up with the
+same name get "-<account_id>" (and "-<role_name>" for two roles of one account) appended.
+
+Patterns are globs (* and ?), case-insensitive, matched against the account name, account ID and role
+name; "account:" or "role:" narrows a pattern to one of them. Includes of different kinds must all
+match: --include 'account:prod-*' --include role:ReadOnlyAccess keeps ReadOnlyAccess in prod accounts.
+
+Generated profiles carry "sso_setup_generated_by = <sso-session>". A later run updates them in place
+and keeps keys you added to them; profiles without that key are never changed. Needs a cached token:
+run "sso-setup login --sso-session <name>" first. Prints nothing on stdout, except the planned
+changes with --dry-run ("+ name", "~ name (keys)", "- name").
+
+Examples:
+  sso-setup populate --sso-session corp --region eu-west-1
+  sso-setup populate --sso-session corp --profile-template '{session}-{account_name}-{role_name}' --prune
+  sso-setup populate --sso-session corp --include 'account:prod-*' --exclude role:Billing --dry-run`,
+    )
+    .action(async (flags: PopulateFlags) => {
+      await run(
+        {
+          ssoSession: flags.ssoSession,
+          profileTemplate: flags.profileTemplate,
+          include: flags.include ?? [],
+          exclude: flags.exclude ?? [],
+          region: flags.region,
+          output: flags.output,
+          prune: Boolean(flags.prune),
+          dryRun: Boolean(flags.dryRun),
+          configFile: flags.configFile,
+        },
+        deps,
+      );
+    });
+}
+
+function usable<T>(flag: string, verdict: T | string): T {
+  if (typeof verdict === "string") throw new UsageError(`Invalid value for ${flag}: ${verdict}`);
+  return verdict;
+}
+
+function checkFlags(opts: PopulateOptions) {
+  const checks: Array<[string, string | undefined, (v: string) => true | string]> = [
+    ["--sso-session", opts.ssoSession, checkSessionName],
+    ["--region", opts.region, checkRegion],
+    ["--output", opts.output, checkOutput],
+  ];
+  for (const [flag, value, check] of checks) {
+    const verdict = value === undefined ? true : check(value);
+    if (verdict !== true) throw new UsageError(`Invalid value for ${flag}: ${verdict}`);
+  }
+  return {
+    template: usable("--profile-template", parseProfileTemplate(opts.profileTemplate)),
+    filter: usable("--include/--exclude", parseAccessFilter(opts.include, opts.exclude)),
+  };
+}
+
+/** Account × role pairs the filters keep, each once. */
+function subjectsOf(listing: AccessListing, keeps: (account: AccessListing["accounts"][number], role: string) => boolean): ProfileSubject[] {
+  const seen = new Set<string>();
+  const subjects: ProfileSubject[] = [];
+  for (const account of listing.accounts) {
+    for (const roleName of account.roles) {
+      const key = `${account.accountId}\u0000${roleName}`;
+      if (seen.has(key) || !keeps(account, roleName)) continue;
+      seen.add(key);
+      subjects.push({ accountId: account.accountId, accountName: account.accountName, roleName });
+    }
+  }
+  return subjects;
+}
+
+export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<void> {
+  // Every flag is checked before the listing, which can take minutes for a large organisation.
+  const { template, filter } = checkFlags(opts);
+  const paths = awsPaths(deps, opts.configFile);
+  const target = sessionTarget(await AwsConfig.load(deps.fs, paths.configFile), opts.ssoSession);
+  const listing = await listAccess(deps, target, {
+    configFile: opts.configFile,
+    loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
+    wantRoles: (account) => filter.mayKeepAccount(account),
+  });
+  const subjects = subjectsOf(listing, (account, role) => filter.keeps(account, role));
+  const settings = { session: opts.ssoSession, region: opts.region, output: opts.output, prune: opts.prune };
+
+  const decide = (config: AwsConfig): PopulatePlan & { collisions: NameCollision[] } => {
+    const { profiles, collisions } = assignProfileNames(subjects, template, opts.ssoSession, (name) =>
+      generatedFor(config.profile(name), opts.ssoSession),
+    );
+    return { ...planPopulate(config, profiles, settings), collisions };
+  };
+
+  // Ctrl-C during the listing must leave the file as it was: nothing is written before this point.
+  deps.signal.throwIfAborted();
+  let plan: ReturnType<typeof decide>;
+  if (opts.dryRun) {
+    plan = decide(await AwsConfig.load(deps.fs, paths.configFile));
+    for (const p of plan.added) deps.io.out.write(`+ ${p.name}\n`);
+    for (const c of plan.changed) deps.io.out.write(`~ ${c.profile.name} (${c.keys.join(", ")})\n`);
+    for (const ref of plan.removals) deps.io.out.write(`- ${ref.name}\n`);
+  } else {
+    plan = (await updateConfigFile(deps.fs, paths.configFile, decide)).changes;
+  }
+
+  for (const collision of plan.collisions) deps.io.err.write(messages.populateCollision(collision));
+  for (const clash of plan.clashes) deps.io.err.write(messages.populateClash(clash, opts.ssoSession));
+  if (!opts.prune && plan.stale.length > 0) deps.io.err.write(messages.populateStale(plan.stale.length));
+  deps.io.err.write(
+    messages.populateSummary({
+      session: opts.ssoSession,
+      configFile: paths.configFile,
+      dryRun: opts.dryRun,
+      added: plan.added.length,
+      changed: plan.changed.length,
+      unchanged: plan.unchanged.length,
+      pruned: plan.removals.length,
+      skipped: plan.clashes.length,
+      accounts: listing.accounts.length,
+      calls: listing.stats.calls,
+      throttled: listing.stats.throttled,
+      seconds: listing.elapsedMs / 1000,
+    }),
+  );
+}

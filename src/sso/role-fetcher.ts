@@ -1,0 +1,154 @@
+/**
+ * Every account a token can see, with its roles, for organisations of thousands of accounts: one
+ * ListAccounts page after another, and one ListAccountRoles per account (paged), all paced by one
+ * AdaptiveLimiter so the run finishes at the rate the service allows and no account fails on a 429.
+ * Role listing starts with the first page of accounts rather than after the last one.
+ */
+import type { Clock } from "../platform/clock.js";
+import { AdaptiveLimiter, type AdaptiveLimiterOptions, type CallOutcome, type LimiterStats } from "./adaptive-limiter.js";
+import { ApiError, NetworkError, type AccountInfo, type PortalApi } from "./clients.js";
+
+/** The service's page limit; asking for full pages keeps the number of calls at its minimum. */
+const PAGE_SIZE = 100;
+
+const THROTTLE_CODES = new Set(["TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"]);
+
+export interface AccountAccess extends AccountInfo {
+  /** In the service's order; empty for an account whose roles were not wanted. */
+  roles: string[];
+}
+
+export interface FetchProgress extends LimiterStats {
+  accountsListed: number;
+  /** False while ListAccounts pages are still coming: the total may grow. */
+  listingComplete: boolean;
+  /** Accounts whose roles are wanted, and how many of those are done. */
+  accountsToFetch: number;
+  accountsFetched: number;
+}
+
+export interface FetchAccessOptions {
+  clock: Clock;
+  signal?: AbortSignal | undefined;
+  /** Accounts that filters leave out need no ListAccountRoles call. */
+  wantRoles?(account: AccountInfo): boolean;
+  onProgress?(progress: FetchProgress): void;
+  limiter?: Partial<Omit<AdaptiveLimiterOptions, "clock" | "classify" | "signal" | "onUpdate">>;
+}
+
+export function classifyPortalError(error: unknown): CallOutcome {
+  if (error instanceof ApiError) {
+    if (error.status === 429 || THROTTLE_CODES.has(error.code)) return { kind: "throttled", retryAfterMs: error.retryAfterMs };
+    if (error.status !== undefined && error.status >= 500) return { kind: "transient" };
+    return { kind: "fatal" };
+  }
+  return error instanceof NetworkError ? { kind: "transient" } : { kind: "fatal" };
+}
+
+export async function fetchAccess(
+  portal: PortalApi,
+  accessToken: string,
+  options: FetchAccessOptions,
+): Promise<{ accounts: AccountAccess[]; stats: LimiterStats }> {
+  const progress: FetchProgress = {
+    calls: 0,
+    throttled: 0,
+    ratePerSecond: Infinity,
+    accountsListed: 0,
+    listingComplete: false,
+    accountsToFetch: 0,
+    accountsFetched: 0,
+  };
+  const report = () => options.onProgress?.({ ...progress });
+  const limiter = new AdaptiveLimiter({
+    ...options.limiter,
+    clock: options.clock,
+    signal: options.signal,
+    classify: classifyPortalError,
+    onUpdate(stats) {
+      Object.assign(progress, stats);
+      report();
+    },
+  });
+
+  async function fetchRoles(account: AccountAccess): Promise<void> {
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await limiter.run(() =>
+        portal.listAccountRoles({ accessToken, accountId: account.accountId, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
+      );
+      account.roles.push(...page.roles);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    progress.accountsFetched += 1;
+    report();
+  }
+
+  // A fixed pool of workers takes accounts as the pages bring them. Queuing a call per account at
+  // once would keep thousands of pending calls alive through every garbage collection; the pool
+  // keeps just enough in the limiter to fill its concurrency.
+  const queue = new WorkQueue<AccountAccess>();
+  const workers = Array.from({ length: limiter.maxConcurrency }, async () => {
+    for (let account = await queue.next(); account; account = await queue.next()) await fetchRoles(account);
+  });
+  // Awaited below; marked handled now, since the first failure may come while pages still load.
+  for (const worker of workers) worker.catch(() => undefined);
+
+  const accounts: AccountAccess[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const token = nextToken;
+      const page = await limiter.run(
+        () => portal.listAccounts({ accessToken, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
+        { urgent: true },
+      );
+      for (const info of page.accounts) {
+        const account: AccountAccess = { ...info, roles: [] };
+        accounts.push(account);
+        if (options.wantRoles && !options.wantRoles(info)) continue;
+        progress.accountsToFetch += 1;
+        queue.push(account);
+      }
+      progress.accountsListed = accounts.length;
+      nextToken = page.nextToken;
+      report();
+    } while (nextToken);
+    progress.listingComplete = true;
+    report();
+  } finally {
+    queue.close();
+  }
+  await Promise.all(workers);
+  return { accounts, stats: limiter.snapshot() };
+}
+
+/** Items handed to waiting workers in order; `next` resolves undefined once closed and drained. */
+class WorkQueue<T> {
+  private readonly items: T[] = [];
+  private head = 0;
+  private closed = false;
+  private readonly waiters: Array<(item: T | undefined) => void> = [];
+
+  push(item: T): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(item);
+    else this.items.push(item);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+
+  next(): Promise<T | undefined> {
+    if (this.head < this.items.length) {
+      const item = this.items[this.head]!;
+      this.items[this.head++] = undefined as T;
+      return Promise.resolve(item);
+    }
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
