@@ -1,5 +1,6 @@
 /** The command tree. Commander is told never to exit or print on its own: main.ts decides both. */
 import { Command } from "commander";
+import { completionCommand } from "./commands/completion.js";
 import { configureCommand } from "./commands/configure.js";
 import { listCommand } from "./commands/list.js";
 import { populateCommand } from "./commands/populate.js";
@@ -28,6 +29,7 @@ export function buildProgram(deps: Deps): Command {
   program.addCommand(exportCredentialsCommand(deps));
   program.addCommand(listCommand(deps));
   program.addCommand(populateCommand(deps));
+  program.addCommand(completionCommand(deps, program));
 
   // exitOverride must be set on every command, not only the root, or commander exits by itself.
   const override = (command: Command) => {
