@@ -82,7 +82,19 @@ export function makeSandbox(emulatorUrl?: string): Sandbox {
       return out;
     },
     cleanup() {
-      rmSync(dir, { recursive: true, force: true });
+      // The stand-in browser (BROWSER) is a detached process that may still write its log into the
+      // sandbox just after the CLI under test exited, and rmSync fails with ENOTEMPTY when an entry
+      // appears while it works (seen under Node 24 after pkce-login's denial). Its maxRetries did not
+      // cure that under Node 20 in a trial, so remove everything again, after a pause, instead.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          rmSync(dir, { recursive: true, force: true });
+          return;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOTEMPTY" || attempt === 20) throw error;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
+      }
     },
   };
 }
