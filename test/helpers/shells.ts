@@ -89,8 +89,11 @@ export async function fishComplete(scriptFile: string, line: string, env: Record
  * completes inside its line editor, so Tab is really pressed and the listing read off the screen.
  */
 export interface ZshSession {
-  /** Types `line` and Tab; resolves with the screen text that followed once `expect` shows up on it. */
-  tab(line: string, expect: RegExp): Promise<string>;
+  /**
+   * Types `line` and Tab; resolves with the screen text that followed once every pattern matches it
+   * (the listing arrives in pieces, so wait for all of what is checked).
+   */
+  tab(line: string, expect: RegExp | RegExp[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -106,18 +109,19 @@ export async function startZsh(scriptFile: string, env: Record<string, string>, 
     waiters.forEach((w) => w());
   });
   const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-  const waitFor = (pattern: RegExp, what: string) =>
+  const waitFor = (pattern: RegExp | RegExp[], what: string) =>
     new Promise<string>((resolve, reject) => {
+      const patterns = [pattern].flat();
       const check = () => {
         const text = stripAnsi(screen.slice(from)).replace(/[\r\x07]/g, "");
-        if (!pattern.test(text)) return;
+        if (!patterns.every((p) => p.test(text))) return;
         clearTimeout(timer);
         waiters.delete(check);
         resolve(text);
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`zsh: timed out waiting for ${what} (${String(pattern)}). Screen:\n${stripAnsi(screen.slice(from))}`));
+        reject(new Error(`zsh: timed out waiting for ${what} (${patterns.join(", ")}). Screen:\n${stripAnsi(screen.slice(from))}`));
       }, 10_000);
       waiters.add(check);
       check();
