@@ -72,14 +72,32 @@ export interface ProfileSubject {
   roleName: string;
 }
 
-export function renderProfileName(template: ProfileTemplate, subject: ProfileSubject, session: string): string {
+export function renderProfileName(
+  template: ProfileTemplate,
+  subject: ProfileSubject,
+  session: string,
+  normalise: (value: string) => string = normaliseNamePart,
+): string {
   const values: Record<Placeholder, string> = {
-    account_name: normaliseNamePart(subject.accountName ?? "") || subject.accountId,
+    account_name: normalise(subject.accountName ?? "") || subject.accountId,
     account_id: subject.accountId,
-    role_name: normaliseNamePart(subject.roleName) || "role",
-    session: normaliseNamePart(session) || "session",
+    role_name: normalise(subject.roleName) || "role",
+    session: normalise(session) || "session",
   };
   return template.parts.map((p) => ("literal" in p ? p.literal : values[p.placeholder])).join("");
+}
+
+/** normaliseNamePart remembering its answers: an organisation has few role names and many repeats. */
+function memoisedNormalise(): (value: string) => string {
+  const seen = new Map<string, string>();
+  return (value) => {
+    let normalised = seen.get(value);
+    if (normalised === undefined) {
+      normalised = normaliseNamePart(value);
+      seen.set(value, normalised);
+    }
+    return normalised;
+  };
 }
 
 export interface NamedProfile extends ProfileSubject {
@@ -110,8 +128,9 @@ export function assignProfileNames(
 ): { profiles: NamedProfile[]; collisions: NameCollision[] } {
   // A lone subject is stored as itself, not in an array: tens of thousands of names, few clashes.
   const groups = new Map<string, ProfileSubject | ProfileSubject[]>();
+  const normalise = memoisedNormalise();
   for (const subject of [...subjects].sort(bySubject)) {
-    const name = renderProfileName(template, subject, session);
+    const name = renderProfileName(template, subject, session, normalise);
     const group = groups.get(name);
     if (group === undefined) groups.set(name, subject);
     else if (Array.isArray(group)) group.push(subject);
@@ -138,7 +157,7 @@ export function assignProfileNames(
       if (subject !== keeper) {
         if (accountIds.size > 1) candidate += `-${subject.accountId}`;
         if (group.filter((s) => s.accountId === subject.accountId).length > 1) {
-          candidate += `-${normaliseNamePart(subject.roleName) || "role"}`;
+          candidate += `-${normalise(subject.roleName) || "role"}`;
         }
       }
       // Only a contrived set of names can still clash (an account named "x-<another account's id>").

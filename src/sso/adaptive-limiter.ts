@@ -86,7 +86,6 @@ const RECENT_WINDOW_MS = 1000;
 export class AdaptiveLimiter {
   private readonly options: typeof DEFAULTS & AdaptiveLimiterOptions;
   private readonly fresh: Task[] = [];
-  private freshHead = 0;
   /** Calls waiting to be retried, ordered by `notBefore`. */
   private readonly retries: Task[] = [];
   private inFlight = 0;
@@ -101,7 +100,7 @@ export class AdaptiveLimiter {
   private readonly recentSuccesses: number[] = [];
   private waiting = false;
   private failure: { error: unknown } | undefined;
-  private readonly stats: LimiterStats = { calls: 0, throttled: 0, ratePerSecond: Infinity };
+  private readonly stats = { calls: 0, throttled: 0 };
 
   constructor(options: AdaptiveLimiterOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options), clock: options.clock, classify: options.classify };
@@ -131,19 +130,15 @@ export class AdaptiveLimiter {
         notBefore: 0,
         sendNumber: 0,
       };
-      if (options.urgent) {
-        // Pages that reveal more work (the account list) go first, so the pipeline fills early.
-        if (this.freshHead > 0) this.fresh[--this.freshHead] = task;
-        else this.fresh.unshift(task);
-      } else {
-        this.fresh.push(task);
-      }
+      // Pages that reveal more work (the account list) go first, so the pipeline fills early.
+      if (options.urgent) this.fresh.unshift(task);
+      else this.fresh.push(task);
       this.pump();
     });
   }
 
   private get backlog(): number {
-    return this.fresh.length - this.freshHead + this.retries.length;
+    return this.fresh.length + this.retries.length;
   }
 
   private pump(): void {
@@ -152,24 +147,13 @@ export class AdaptiveLimiter {
       const now = this.options.clock.now();
       const gate = Math.max(this.nextSendAt, this.pausedUntil);
       const retryReady = this.retries.length > 0 && this.retries[0]!.notBefore <= now;
-      const hasFresh = this.fresh.length > this.freshHead;
+      const hasFresh = this.fresh.length > 0;
       const readyAt = retryReady || hasFresh ? now : this.retries[0]!.notBefore;
       const wakeAt = Math.max(gate, readyAt);
       if (wakeAt > now) return this.waitUntil(wakeAt, now);
-      const task = retryReady ? this.retries.shift()! : this.takeFresh();
+      const task = retryReady ? this.retries.shift()! : this.fresh.shift()!;
       this.send(task, now);
     }
-  }
-
-  private takeFresh(): Task {
-    const task = this.fresh[this.freshHead]!;
-    this.fresh[this.freshHead++] = undefined as unknown as Task;
-    // Drop the consumed prefix now and then, so a 5,000-call queue is not shifted 5,000 times.
-    if (this.freshHead > 1024 && this.freshHead * 2 > this.fresh.length) {
-      this.fresh.splice(0, this.freshHead);
-      this.freshHead = 0;
-    }
-    return task;
   }
 
   private waitUntil(wakeAt: number, now: number): void {
@@ -277,9 +261,8 @@ export class AdaptiveLimiter {
   private fail(error: unknown): void {
     if (this.failure) return;
     this.failure = { error };
-    const pending = [...this.fresh.slice(this.freshHead), ...this.retries];
+    const pending = [...this.fresh, ...this.retries];
     this.fresh.length = 0;
-    this.freshHead = 0;
     this.retries.length = 0;
     for (const task of pending) task.reject(error);
   }

@@ -59,16 +59,20 @@ export async function fetchAccess(
     accountsToFetch: 0,
     accountsFetched: 0,
   };
-  const report = () => options.onProgress?.({ ...progress });
+  const onProgress = options.onProgress;
+  const report = onProgress ? () => onProgress({ ...progress }) : () => undefined;
   const limiter = new AdaptiveLimiter({
     ...options.limiter,
     clock: options.clock,
     signal: options.signal,
     classify: classifyPortalError,
-    onUpdate(stats) {
-      Object.assign(progress, stats);
-      report();
-    },
+    // Two updates per call: with nobody watching, not even the snapshot is made.
+    ...(onProgress && {
+      onUpdate(stats: LimiterStats) {
+        Object.assign(progress, stats);
+        report();
+      },
+    }),
   });
 
   async function fetchRoles(account: AccountAccess): Promise<void> {

@@ -15,6 +15,8 @@ export interface ListingProgress {
 }
 
 export interface ProgressBar {
+  /** False where nothing is drawn (stderr is not a terminal): callers need not track progress. */
+  readonly visible: boolean;
   update(progress: ListingProgress): void;
   /** Erases the bar, so that what follows starts on a clean line. */
   done(): void;
@@ -33,10 +35,11 @@ export function formatProgress(p: ListingProgress): string {
 }
 
 export function createProgressBar(io: Pick<IOStreams, "err" | "stderrIsTTY">, clock: Clock): ProgressBar {
-  if (!io.stderrIsTTY) return { update: () => undefined, done: () => undefined };
+  if (!io.stderrIsTTY) return { visible: false, update: () => undefined, done: () => undefined };
   let drawnAt = -Infinity;
   let drawn = false;
   return {
+    visible: true,
     update(progress) {
       const now = clock.now();
       if (now - drawnAt < REDRAW_MS) return;

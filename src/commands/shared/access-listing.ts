@@ -33,7 +33,7 @@ export async function listAccess(
       clock: deps.clock,
       signal: deps.signal,
       wantRoles: options.wantRoles,
-      onProgress: (progress) => bar.update(progress),
+      onProgress: bar.visible ? (progress) => bar.update(progress) : undefined,
     });
     return { accounts, stats, elapsedMs: deps.clock.now() - started };
   } catch (error) {
