@@ -138,6 +138,16 @@ function subjectsOf(listing: AccessListing, keeps: (account: AccessListing["acco
   return subjects;
 }
 
+/** Gone: the account is no longer listed, or its roles were fetched and the role is not among them. */
+function goneFrom(listing: AccessListing, rolesFetched: (account: AccessListing["accounts"][number]) => boolean) {
+  const accounts = new Map(listing.accounts.map((a) => [a.accountId, a]));
+  return (accountId: string, roleName: string): boolean => {
+    const account = accounts.get(accountId);
+    if (!account) return true;
+    return rolesFetched(account) && !account.roles.includes(roleName);
+  };
+}
+
 export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<void> {
   // Every flag is checked before the listing, which can take minutes for a large organisation.
   const { template, filter } = checkFlags(opts);
@@ -149,7 +159,13 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
     wantRoles: (account) => filter.mayKeepAccount(account),
   });
   const subjects = subjectsOf(listing, (account, role) => filter.keeps(account, role));
-  const settings = { session: opts.ssoSession, region: opts.region, output: opts.output, prune: opts.prune };
+  const settings = {
+    session: opts.ssoSession,
+    region: opts.region,
+    output: opts.output,
+    prune: opts.prune,
+    isGone: goneFrom(listing, (account) => filter.mayKeepAccount(account)),
+  };
 
   const decide = (config: AwsConfig): PopulatePlan & { collisions: NameCollision[] } => {
     const { profiles, collisions } = assignProfileNames(subjects, template, opts.ssoSession, (name) =>

@@ -14,6 +14,12 @@ export interface PopulateSettings {
   region: string | undefined;
   output: string | undefined;
   prune: boolean;
+  /**
+   * Whether the listing proves the account × role is no longer accessible. An account the filters
+   * kept out was not asked for its roles, so its profiles are never judged gone: running populate
+   * with different filters must not delete what an earlier run with other filters wrote.
+   */
+  isGone: (accountId: string, roleName: string) => boolean;
 }
 
 export interface ProfileUpdate {
@@ -32,7 +38,10 @@ export interface PopulatePlan extends ConfigChanges {
   added: NamedProfile[];
   changed: ProfileUpdate[];
   unchanged: NamedProfile[];
-  /** Profiles generated earlier for the session that this run does not write; removed with prune. */
+  /**
+   * Profiles generated earlier for the session whose account × role is no longer accessible, or is
+   * now written under another name (a new template); removed with prune.
+   */
   stale: string[];
   clashes: NameClash[];
 }
@@ -65,6 +74,8 @@ function desiredValues(profile: NamedProfile, shared: ReturnType<typeof sharedEn
 export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[], settings: PopulateSettings): PopulatePlan {
   const plan: PopulatePlan = { added: [], changed: [], unchanged: [], stale: [], clashes: [], upserts: [], removals: [] };
   const written = new Set<string>();
+  const writtenPairs = new Set<string>();
+  const pair = (accountId: string, roleName: string) => `${accountId}\u0000${roleName}`;
   const upserts: SectionEdit[] = [];
   const shared = sharedEntries(settings);
 
@@ -80,6 +91,7 @@ export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[
       continue;
     }
     written.add(profile.name);
+    writtenPairs.add(pair(profile.accountId, profile.roleName));
     const values = desiredValues(profile, shared);
     const ref: SectionRef = { kind: "profile", name: profile.name };
     if (!current) {
@@ -97,7 +109,12 @@ export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[
   }
 
   for (const name of config.profileNames()) {
-    if (!written.has(name) && generatedFor(config.profile(name), settings.session)) plan.stale.push(name);
+    if (written.has(name)) continue;
+    const subject = generatedFor(config.profile(name), settings.session);
+    if (!subject) continue;
+    if (writtenPairs.has(pair(subject.accountId, subject.roleName)) || settings.isGone(subject.accountId, subject.roleName)) {
+      plan.stale.push(name);
+    }
   }
   const removals: SectionRef[] = settings.prune ? plan.stale.map((name) => ({ kind: "profile", name })) : [];
   return { ...plan, upserts, removals };

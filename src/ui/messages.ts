@@ -103,7 +103,7 @@ export const messages = {
   },
 
   populateStale: (n: number) =>
-    `${n} profile${n === 1 ? "" : "s"} generated earlier for this sso-session ${n === 1 ? "is" : "are"} no longer generated; --prune removes ${n === 1 ? "it" : "them"}.\n`,
+    `${n} profile${n === 1 ? "" : "s"} generated earlier for this sso-session ${n === 1 ? "is" : "are"} no longer accessible or renamed; --prune removes ${n === 1 ? "it" : "them"}.\n`,
 
   populateSummary: (s: {
     session: string;

@@ -186,7 +186,7 @@ describe("populate", () => {
     expect(read(file)).toBe(before);
 
     const noPrune = await populate(file);
-    expect(noPrune.stderr).toContain("3 profiles generated earlier for this sso-session are no longer generated; --prune removes them.");
+    expect(noPrune.stderr).toContain("3 profiles generated earlier for this sso-session are no longer accessible or renamed; --prune removes them.");
     expect(profileNames(read(file))).toContain("Dev-Team-EU.Ops-Admin");
 
     const pruned = await populate(file, "--prune");
@@ -197,6 +197,13 @@ describe("populate", () => {
     expect(names).not.toContain("Production.ReadOnlyAccess");
     expect(names).toContain("other.Admin");
     expect(read(file)).toContain(other);
+
+    // A narrower run must not delete what a wider one wrote: filtered-out accounts are not "gone".
+    const afterPrune = read(file);
+    const narrow = await populate(file, "--prune", "--include", "account:New");
+    expect(narrow.code, narrow.stderr).toBe(0);
+    expect(narrow.stderr).toContain("0 added, 0 updated, 0 pruned, 1 unchanged, 0 skipped");
+    expect(read(file)).toBe(afterPrune);
   });
 
   it("leaves the file as it was when the portal fails for good, and asks for a login when it refuses the token", async () => {

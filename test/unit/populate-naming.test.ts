@@ -165,7 +165,21 @@ describe("access filters", () => {
 });
 
 describe("planPopulate", () => {
-  const settings = { session: "corp", region: "eu-west-1", output: undefined, prune: true };
+  // What the listing saw: account → roles; an account mapped to null was filtered out (roles not fetched).
+  const access: Record<string, string[] | null> = {
+    "111111111111": ["Admin", "New"],
+    "222222222222": ["Admin"],
+    "333333333333": ["Admin"],
+    "444444444444": ["Admin"],
+    "555555555555": ["Admin"],
+    "999999999999": null,
+  };
+  const isGone = (accountId: string, roleName: string) => {
+    if (!(accountId in access)) return true;
+    const roles = access[accountId];
+    return roles !== null && roles !== undefined && !roles.includes(roleName);
+  };
+  const settings = { session: "corp", region: "eu-west-1", output: undefined, prune: true, isGone };
   const named = (name: string, accountId: string, roleName: string) => ({ name, accountId, accountName: name, roleName });
   const config = AwsConfig.fromText(
     "config",
@@ -224,6 +238,25 @@ describe("planPopulate", () => {
       ["region", "eu-west-1"],
       ["sso_setup_generated_by", "corp"],
     ]);
+  });
+
+  it("prunes a renamed profile, but never one whose account the filters kept out of this run", () => {
+    const text = [
+      "[profile old-name]",
+      "sso_session = corp",
+      "sso_account_id = 222222222222",
+      "sso_role_name = Admin",
+      "sso_setup_generated_by = corp",
+      "[profile filtered-out]",
+      "sso_session = corp",
+      "sso_account_id = 999999999999",
+      "sso_role_name = Admin",
+      "sso_setup_generated_by = corp",
+      "",
+    ].join("\n");
+    const plan = planPopulate(AwsConfig.fromText("config", text), [named("new-name", "222222222222", "Admin")], settings);
+    expect(plan.stale).toEqual(["old-name"]);
+    expect(plan.removals).toEqual([{ kind: "profile", name: "old-name" }]);
   });
 
   it("lists stale profiles without removing them unless asked to prune", () => {
