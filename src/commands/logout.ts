@@ -9,6 +9,7 @@ import { roleCredentialsCacheKey } from "../credentials/role-cache.js";
 import type { Deps } from "../deps.js";
 import { FlowError, ServiceError, UsageError } from "../errors.js";
 import { ApiError } from "../sso/clients.js";
+import { describeSignIn } from "../sso/login-required.js";
 import { classifyToken } from "../sso/token-provider.js";
 import { tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
@@ -100,10 +101,6 @@ function throwIfFailed(failures: Failure[]): void {
   throw new FlowError(text);
 }
 
-function describe(signIn: { sessionName?: string | undefined; startUrl?: string | undefined }): string {
-  return signIn.sessionName ? `sso-session "${signIn.sessionName}"` : `start URL ${signIn.startUrl}`;
-}
-
 export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> {
   const paths = awsPaths(deps, opts.configFile);
   if (opts.all) return logoutAll(paths, deps);
@@ -129,7 +126,7 @@ export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> 
     if (await cliCache.remove(roleKey)) credentialsRemoved += 1;
   }
 
-  const what = describe(target);
+  const what = describeSignIn(target);
   const failed = typeof ending === "object";
   deps.io.err.write(messages.loggedOut(what, { ended: ending === "ended", failed, tokenRemoved, credentialsRemoved }));
   if (failed) throwIfFailed([{ what, error: ending.failed }]);
@@ -156,7 +153,7 @@ async function logoutAll(paths: AwsPaths, deps: Deps): Promise<void> {
     if (typeof ending === "object") {
       // A token file names its start URL, not its session.
       const startUrl = typeof raw.startUrl === "string" ? raw.startUrl : path.join(paths.ssoCacheDir, name);
-      failures.push({ what: describe({ startUrl }), error: ending.failed });
+      failures.push({ what: describeSignIn({ startUrl }), error: ending.failed });
     }
     if (await ssoCache.remove(key)) tokens += 1;
   }

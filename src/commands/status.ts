@@ -5,6 +5,7 @@ import { listSignIns, signInFor, type SsoSignIn } from "../config/sso-profiles.j
 import { profileFromEnv, resolveTarget, sessionTarget } from "../config/sso-target.js";
 import type { Deps } from "../deps.js";
 import { ConfigError, UsageError } from "../errors.js";
+import { describeSignIn } from "../sso/login-required.js";
 import { canRefresh, classifyToken, LoginRequiredError, loginCommandFor, type TokenState } from "../sso/token-provider.js";
 import { formatTimestamp, parseTimestamp, registrationCacheKey, tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
@@ -163,7 +164,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> 
   if (!judged) return;
   const verdict = sessions.find((s) => s.name === (judged.signIn.sessionName ?? null) && s.startUrl === (judged.signIn.startUrl ?? null));
   if (verdict && !verdict.usable) {
-    const what = verdict.name ? `sso-session "${verdict.name}"` : `start URL ${verdict.startUrl}`;
+    const what = describeSignIn({ sessionName: verdict.name, startUrl: verdict.startUrl });
     throw new LoginRequiredError(messages.noUsableToken(what, verdict.token.state !== "none"), judged.loginCommand);
   }
 }

@@ -15,6 +15,11 @@ export class LoginRequiredError extends ConfigError {
   }
 }
 
+/** How messages name a sign-in: `sso-session "corp"`, or `start URL https://…` for legacy profiles. */
+export function describeSignIn(signIn: { sessionName?: string | null | undefined; startUrl?: string | null | undefined }): string {
+  return signIn.sessionName ? `sso-session "${signIn.sessionName}"` : `start URL ${signIn.startUrl}`;
+}
+
 /** The command that signs in to what a profile or session refers to, for error messages. */
 export function loginCommandFor(selector: { profileName?: string | undefined; sessionName?: string | undefined }): string {
   if (selector.profileName) return `sso-setup login --profile ${selector.profileName}`;

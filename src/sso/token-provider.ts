@@ -8,7 +8,7 @@ import type { JsonFileCache } from "../config/json-cache.js";
 import type { Clock } from "../platform/clock.js";
 import type { FileLocker } from "../platform/lock.js";
 import { ApiError, type SsoApiFactory } from "./clients.js";
-import { LoginRequiredError } from "./login-required.js";
+import { describeSignIn, LoginRequiredError } from "./login-required.js";
 import type { SsoTarget } from "./login-flow.js";
 import { singleFlight } from "./single-flight.js";
 import { type CachedToken, formatTimestamp, isFresh, parseTimestamp, tokenCacheKey } from "./token.js";
@@ -106,7 +106,7 @@ export async function getUsableToken(target: SsoTarget, loginCommand: string, de
 
 async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
   if (state.kind === "fresh") return state.token;
-  const what = target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
+  const what = describeSignIn(target);
   if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand);
 
   if (state.refreshable) {

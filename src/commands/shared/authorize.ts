@@ -8,6 +8,7 @@ import type { Deps } from "../../deps.js";
 import { describeEnvironment, readHostFacts } from "../../platform/environment.js";
 import type { DeviceFlowReason } from "../../sso/flow-choice.js";
 import type { PendingAuthorization, SsoTarget, TokenResult } from "../../sso/login-flow.js";
+import { describeSignIn } from "../../sso/login-required.js";
 import type { CachedToken } from "../../sso/token.js";
 import { messages } from "../../ui/messages.js";
 
@@ -33,10 +34,6 @@ export const AUTH_TIMEOUT_ENV = "SSO_SETUP_AUTH_TIMEOUT_SECONDS";
 function authTimeoutMs(env: Deps["env"]): number | undefined {
   const seconds = Number(env[AUTH_TIMEOUT_ENV]);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
-
-function describeTarget(target: SsoTarget): string {
-  return target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
 }
 
 /** Prints the URL and code first, then tries the browser, so a browser failure costs nothing. */
@@ -92,7 +89,7 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
       flow: choice.flow,
       onPending: announceAuthorization(deps, options.noBrowser, choice.reason),
       onBrowserPending: announceBrowserAuthorization(deps, options.noBrowser),
-      onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeTarget(target))),
+      onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeSignIn(target))),
       authTimeoutMs: authTimeoutMs(deps.env),
     },
     tokenDeps(deps, paths),
@@ -104,6 +101,6 @@ export async function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget
   const { getUsableToken } = await import("../../sso/token-provider.js");
   return getUsableToken(target, loginCommand, {
     ...tokenDeps(deps, paths),
-    onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeTarget(target))),
+    onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeSignIn(target))),
   });
 }
