@@ -58,7 +58,7 @@ export function populateCommand(deps: Deps, run: (opts: PopulateOptions, deps: D
     .option("--exclude <pattern>", "leave out matching account names, account IDs or role names (repeatable)", collect)
     .option("--region <region>", "the profiles' default region for AWS calls")
     .option("--output <format>", "the profiles' default output format (json, text, table, yaml, yaml-stream, off)")
-    .option("--prune", "remove profiles generated earlier for this sso-session that this run does not write")
+    .option("--prune", "remove profiles generated earlier for this sso-session whose access is gone, or that a new template renamed")
     .option("--dry-run", "print what would be added, changed and pruned, and write nothing")
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
