@@ -18,6 +18,13 @@ const START_URL = "https://d-1234567890.awsapps.com/start";
 const CORP_TOKEN_FILE = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"; // sha1("corp")
 const CONFIG = `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\n`;
 const DEVICE_LOGIN = ["login", "--sso-session", "corp", "--use-device-code"];
+const PKCE_LOGIN = ["login", "--sso-session", "corp"];
+/**
+ * The browser sign-in is the default for an sso-session, but CI=true (as CI runs) would switch to the
+ * device flow: the child must not see it. A short wait for the redirect keeps a broken run from
+ * hanging for the AWS CLI's ten minutes.
+ */
+const PKCE_ENV = { CI: undefined, SSO_SETUP_AUTH_TIMEOUT_SECONDS: "15" };
 
 let browser: Browser;
 let context: BrowserContext;
@@ -50,9 +57,12 @@ afterEach(async () => {
  * Starts `sso-setup <args>` with BROWSER recording the URL it opens, and opens that URL in Chromium.
  * Returns the page and the CLI's pending result.
  */
-async function signIn(args: string[]): Promise<{ page: Page; url: URL; result: Promise<CliResult> }> {
+async function signIn(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ page: Page; url: URL; result: Promise<CliResult> }> {
   const recorder = urlRecorder(box.dir);
-  const result = runCli(args, { env: box.env({ BROWSER: recorder.command }), timeoutMs: 20_000 });
+  const result = runCli(args, { env: box.env({ BROWSER: recorder.command, ...env }), timeoutMs: 20_000 });
   const url = new URL(await recorder.url(result));
   const page = await context.newPage();
   const response = await page.goto(url.href);
@@ -106,5 +116,68 @@ describe("device code flow in a real browser", () => {
     expect(r.code, r.stderr).toBe(254);
     expect(r.stderr).toMatch(/denied/);
     expect(box.cacheFiles()[CORP_TOKEN_FILE]).toBeUndefined();
+  });
+});
+
+describe("authorization-code flow (PKCE) in a real browser", () => {
+  it("follows the redirect to sso-setup's loopback page, which says the person is signed in", async () => {
+    const { page, url, result } = await signIn(PKCE_LOGIN, PKCE_ENV);
+    expect(`${url.origin}${url.pathname}`).toBe(`${emu.url}/authorize`);
+    const redirectUri = url.searchParams.get("redirect_uri")!;
+    expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
+
+    // The emulator approved at once (its default) and redirected to the listener, which answered
+    // after exchanging the code: the page the person is left on is sso-setup's own.
+    const landed = new URL(page.url());
+    expect(`${landed.origin}${landed.pathname}`).toBe(redirectUri);
+    expect(landed.searchParams.get("code")).toBeTruthy();
+    expect(landed.searchParams.get("state")).toBe(url.searchParams.get("state"));
+    expect(await page.title()).toBe("Signed in - sso-setup");
+    expect(await page.locator("#result").getAttribute("data-result")).toBe("ok");
+    expect(await page.locator("#result").textContent()).toBe("You are signed in");
+    const text = await page.locator("main").innerText();
+    expect(text).toContain(`sso-session "corp" (${START_URL}) and exchanged it for an access token.`);
+    expect(text).toContain("You can close this tab and return to the terminal.");
+    await screenshot(page, "pkce-signed-in");
+
+    const r = await result;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`\n${url.href}\n`);
+    expect(r.stderr).toContain(`Successfully logged into Start URL: ${START_URL}`);
+    expect(r.stderr).not.toContain("device code");
+    const token = box.cacheFiles()[CORP_TOKEN_FILE];
+    expect(token).toMatchObject({ startUrl: START_URL, region: "us-east-1" });
+    expect(typeof token?.accessToken).toBe("string");
+    expect(emu.requests.map((q) => q.operation)).toEqual(["RegisterClient", "Authorize", "CreateToken"]);
+  });
+
+  it("Deny on the consent page: the loopback page says the sign-in failed; the CLI exits 255 and caches nothing", async () => {
+    emu.state.authorizeMode = "page";
+    const { page, url, result } = await signIn(PKCE_LOGIN, PKCE_ENV);
+    expect(`${url.origin}${url.pathname}`).toBe(`${emu.url}/authorize`);
+    expect(await page.title()).toBe("Allow access");
+    expect(await page.locator("#client-name").textContent()).toBe("botocore-client-corp");
+    expect(await page.locator("main").innerText()).toContain("sso:account:access");
+    await screenshot(page, "pkce-consent");
+
+    await page.locator("#deny").click();
+    await page.waitForURL((u) => u.pathname === "/oauth/callback");
+    expect(new URL(page.url()).searchParams.get("error")).toBe("access_denied");
+    expect(await page.title()).toBe("Sign-in failed - sso-setup");
+    expect(await page.locator("#result").getAttribute("data-result")).toBe("error");
+    expect(await page.locator("#result").textContent()).toBe("Sign-in failed");
+    const text = await page.locator("main").innerText();
+    expect(text).toContain("The authentication redirect failed with the following error: access_denied (The user denied the request)");
+    expect(text).toContain("Nothing was saved.");
+    await screenshot(page, "pkce-denied");
+
+    const r = await result;
+    expect(r.code, r.stderr).toBe(255);
+    expect(r.stderr).toContain(
+      'Error loading authorization code: Failed to retrieve an authorization code. The browser was redirected with the error "access_denied" (The user denied the request).',
+    );
+    expect(r.stderr).not.toContain("Successfully logged into");
+    expect(box.cacheFiles()[CORP_TOKEN_FILE]).toBeUndefined();
+    expect(emu.requests.map((q) => q.operation)).not.toContain("CreateToken");
   });
 });
