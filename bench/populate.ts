@@ -13,11 +13,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createInterface } from "node:readline";
+import { emulatorCounts, startEmulatorProcess, type Counts, type EmulatorProcess } from "./emulator-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "bin/sso-setup.js");
-const EMULATOR = path.join(ROOT, "dist/emulator/cli.js");
 const PERSON = path.join(ROOT, "dist/emulator/person.js");
 const TIME = "/usr/bin/time";
 const START_URL = "https://d-1234567890.awsapps.com/start";
@@ -26,10 +25,6 @@ const ROLES_PER_ACCOUNT = 3;
 interface Scenario {
   accounts: number;
   rate?: number;
-}
-
-interface Counts {
-  [operation: string]: { calls: number; throttled: number; faults: number };
 }
 
 interface Result {
@@ -52,28 +47,10 @@ function parseScenarios(args: string[]): Scenario[] {
   });
 }
 
-async function startEmulator(s: Scenario): Promise<{ url: string; stop(): Promise<void> }> {
-  const args = [EMULATOR, "--accounts", String(s.accounts), "--roles-per-account", String(ROLES_PER_ACCOUNT), "--log-limit", "100"];
+function startEmulator(s: Scenario): Promise<EmulatorProcess> {
+  const args = ["--accounts", String(s.accounts), "--roles-per-account", String(ROLES_PER_ACCOUNT), "--log-limit", "100"];
   if (s.rate) args.push("--throttle", String(s.rate));
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the emulator exited with ${code} before listening`)));
-  });
-  const { url } = JSON.parse(firstLine) as { url: string };
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-async function counts(url: string): Promise<Counts> {
-  const response = await fetch(`${url}/_emulator/state`);
-  return ((await response.json()) as { counts: Counts }).counts;
+  return startEmulatorProcess(args);
 }
 
 /** Peak RSS from /proc while the process runs: the fallback where /usr/bin/time is missing (Linux only). */
@@ -136,7 +113,7 @@ async function bench(s: Scenario): Promise<Result> {
     // As after a real sign-in, populate starts with the throttle's bucket full again, not drained by the sign-in.
     if (s.rate) await new Promise((resolve) => setTimeout(resolve, 2000));
 
-    const before = listingCalls(await counts(emulator.url));
+    const before = listingCalls(await emulatorCounts(emulator.url));
     const timed = existsSync(TIME);
     const command = timed ? TIME : process.execPath;
     const args = [...(timed ? ["-v", process.execPath] : []), CLI, "populate", "--sso-session", "corp"];
@@ -145,7 +122,7 @@ async function bench(s: Scenario): Promise<Result> {
     const wallSeconds = (performance.now() - started) / 1000;
     if (result.code !== 0) throw new Error(`populate failed (${result.code}):\n${result.stderr}`);
 
-    const after = listingCalls(await counts(emulator.url));
+    const after = listingCalls(await emulatorCounts(emulator.url));
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
     const peakKb = rss ? Number(rss[1]) : result.sampledPeakKb;
     const profiles = (readFileSync(configFile, "utf8").match(/^\[profile /gm) ?? []).length;
