@@ -7,7 +7,7 @@ import { main } from "./main.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // Ctrl-C outside a prompt (a prompt handles its own) cancels the running flow; nothing half-written.
-// The listener must stay registered: libraries that use signal-exit (inquirer, write-file-atomic)
+// The listener must stay registered: libraries that use signal-exit (inquirer, proper-lockfile)
 // re-raise SIGINT and kill the process when they see no other listener left. A second Ctrl-C while
 // the first is still unwinding means "stop now".
 const controller = new AbortController();

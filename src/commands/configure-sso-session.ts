@@ -71,7 +71,7 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
   const region = (await ask(ssoRegionQuestion(opts.ssoRegion, current.sso_region)))!;
   const scopes = (await ask(scopesQuestion(opts.scopes, current.sso_registration_scopes))) ?? DEFAULT_SCOPES;
 
-  await applyConfigEdits(deps.fs, paths.configFile, [
+  await applyConfigEdits(deps, paths.configFile, [
     {
       ref: { kind: "sso-session", name },
       values: [

@@ -226,7 +226,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
       ],
     });
   }
-  await applyConfigEdits(deps.fs, paths.configFile, edits);
+  await applyConfigEdits(deps, paths.configFile, edits);
 
   const shadowing = ["aws_access_key_id", "credential_process", "role_arn", "web_identity_token_file"].filter((k) => written[k]);
   if (shadowing.length > 0) {

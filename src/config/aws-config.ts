@@ -3,8 +3,10 @@
  * and changed only through declarative section edits that are applied surgically and atomically.
  */
 import * as path from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError, FlowError } from "../errors.js";
+import type { Clock } from "../platform/clock.js";
 import type { Fs } from "../platform/fs.js";
+import { acquireLock, type FileLocker } from "../platform/lock.js";
 import {
   ConfigSyntaxError,
   parseConfig,
@@ -93,22 +95,64 @@ function parseOrThrow<T>(text: string, file: string, parse: (text: string) => T)
   }
 }
 
+/** What changing the config file needs: the file, and a cross-process lock to change it under. */
+export interface ConfigWriteDeps {
+  fs: Fs;
+  locker: FileLocker;
+  clock: Clock;
+  signal?: AbortSignal | undefined;
+}
+
 /**
  * Applies the edits to the file as it is on disk now (not as it was when the command started), so a
  * change another tool made in the meantime is kept. The result is written in one atomic rename.
  */
-export async function applyConfigEdits(fs: Fs, file: string, edits: readonly SectionEdit[]): Promise<void> {
-  const before = await readConfigText(fs, file);
-  parseOrThrow(before, file, parseConfig);
-  let after = before;
-  for (const edit of edits) after = upsertSection(after, edit.ref, edit.values);
-  if (after === before) return;
-  await writeConfigText(fs, file, after);
+export async function applyConfigEdits(deps: ConfigWriteDeps, file: string, edits: readonly SectionEdit[]): Promise<void> {
+  await lockedRewrite(deps, file, (before) => {
+    parseOrThrow(before, file, parseConfig);
+    let after = before;
+    for (const edit of edits) after = upsertSection(after, edit.ref, edit.values);
+    return { after, result: undefined };
+  });
 }
 
-async function writeConfigText(fs: Fs, file: string, text: string): Promise<void> {
-  await fs.mkdirp(path.dirname(file), NEW_CONFIG_DIR_MODE);
-  await fs.writeFileAtomic(file, text, { mode: NEW_CONFIG_MODE });
+/** How often a read-modify-write starts over when it finds it may have raced another writer. */
+const REWRITE_ATTEMPTS = 3;
+
+/**
+ * Read, change and write the file holding its lock, so that concurrent sso-setup processes each
+ * add their change to the others' instead of overwriting them. The lock is named after the file's
+ * real path, so two names for one file (a symlink, a relative AWS_CONFIG_FILE) share it; it is a
+ * `<real file>.lock` directory next to the file, which the AWS CLI never reads. Just before writing,
+ * the lock must still be ours and the file still what was read: otherwise (a process that stalled
+ * past the lock's stale time, a tool that writes without the lock) the change is made again on the
+ * newer text.
+ */
+async function lockedRewrite<T>(
+  deps: ConfigWriteDeps,
+  file: string,
+  change: (before: string) => { after: string; result: T },
+): Promise<{ result: T; written: boolean }> {
+  // The lock directory is made next to the file, so the directory must exist first.
+  await deps.fs.mkdirp(path.dirname(file), NEW_CONFIG_DIR_MODE);
+  const lockPath = await deps.fs.realpath(file);
+  for (let attempt = 1; ; attempt++) {
+    const lock = await acquireLock(lockPath, `the config file ${file}`, deps);
+    try {
+      const before = await readConfigText(deps.fs, file);
+      const { after, result } = change(before);
+      if (after === before) return { result, written: false };
+      if (!lock.lost && (await readConfigText(deps.fs, file)) === before) {
+        await deps.fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE });
+        return { result, written: true };
+      }
+    } finally {
+      await lock.release();
+    }
+    if (attempt === REWRITE_ATTEMPTS) {
+      throw new FlowError(`The config file ${file} kept changing while sso-setup was changing it; nothing was written. Try again.`);
+    }
+  }
 }
 
 export interface ConfigChanges {
@@ -123,17 +167,17 @@ export interface ConfigChanges {
  * `decide` returned, and whether the file changed.
  */
 export async function updateConfigFile<T extends ConfigChanges>(
-  fs: Fs,
+  deps: ConfigWriteDeps,
   file: string,
   decide: (config: AwsConfig) => T,
 ): Promise<{ changes: T; written: boolean }> {
-  const before = await readConfigText(fs, file);
-  const config = AwsConfig.fromText(file, before);
-  const changes = decide(config);
-  // One scan for both the decision and the edits: a file of thousands of profiles is large to scan.
-  const upserted = config.withSections(changes.upserts);
-  const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
-  if (after === before) return { changes, written: false };
-  await writeConfigText(fs, file, after);
-  return { changes, written: true };
+  const { result, written } = await lockedRewrite(deps, file, (before) => {
+    const config = AwsConfig.fromText(file, before);
+    const changes = decide(config);
+    // One scan for both the decision and the edits: a file of thousands of profiles is large to scan.
+    const upserted = config.withSections(changes.upserts);
+    const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
+    return { after, result: changes };
+  });
+  return { changes: result, written };
 }

@@ -1,10 +1,21 @@
 /**
  * The filesystem port: the only module that touches node:fs. Every write that a user or another tool
  * may read concurrently goes through `writeFileAtomic`, so readers see the old bytes or the new ones,
- * never a truncated file (the AWS CLI truncates in place, which is how half-written caches happen).
+ * never a truncated file (the AWS CLI truncates in place, which is how half-written caches happen),
+ * and a process killed at any moment leaves the old file or the new one.
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, type Stats } from "node:fs";
 import * as path from "node:path";
+
+/**
+ * Our temp files: hidden, named after their target and after us. Nothing that lists a directory
+ * takes one for a config or cache file (the AWS CLI and sso-setup read cache files by name or as
+ * `*.json`), and the sweep below cannot mistake a person's file for one: write-file-atomic's
+ * `<name>.<number>` would match a `config.20240101` backup.
+ */
+const TEMP_FILE = /^\..+\.sso-setup-\d+-[0-9a-f]{8}\.tmp$/;
+/** A write takes milliseconds; a temp file this old was left by a killed process. */
+export const STALE_TEMP_MS = 5 * 60_000;
 
 export interface FileStat {
   mode: number;
@@ -18,11 +29,17 @@ export interface Fs {
   /**
    * Temp file in the same directory, fsync, rename over the target. Follows a symlinked target to its
    * real path, keeps an existing file's mode (unless `forceMode`), and creates a new one with `mode`.
+   * First removes our temp files in that directory that are older than STALE_TEMP_MS.
    */
   writeFileAtomic(file: string, data: string, options: { mode: number; forceMode?: boolean }): Promise<void>;
   /** `mkdir -p`; directories it creates get `mode`, existing ones are left alone. */
   mkdirp(dir: string, mode: number): Promise<void>;
   readdir(dir: string): Promise<string[]>;
+  /**
+   * The path with every symlink resolved; for a file that does not exist yet, its directory's real
+   * path and its name (the name a write creates).
+   */
+  realpath(file: string): Promise<string>;
   stat(file: string): Promise<FileStat | null>;
   /** Removes a file; a missing one is not an error. Returns whether something was removed. */
   remove(file: string): Promise<boolean>;
@@ -43,11 +60,32 @@ export const nodeFs: Fs = {
   },
 
   async writeFileAtomic(file, data, { mode, forceMode = false }) {
-    // write-file-atomic copies mode and owner from an existing target unless told a mode.
-    const existing = forceMode ? null : await nodeFs.stat(file);
-    // Loaded on first write: commands that only read (and --help) start faster without it.
-    const { default: writeFileAtomicLib } = await import("write-file-atomic");
-    await writeFileAtomicLib(file, data, existing ? {} : { mode });
+    // The link stays a link (a config file kept in a dotfiles repository): its target is replaced.
+    const target = await nodeFs.realpath(file);
+    let existing: Stats | null = null;
+    try {
+      existing = await fsp.stat(target);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+    const fileMode = existing && !forceMode ? existing.mode & 0o7777 : mode;
+    await sweepStaleTemps(path.dirname(target));
+    const temp = await createTemp(target, fileMode);
+    try {
+      await temp.handle.writeFile(data, "utf8");
+      // Without the fsync, a crash right after the rename can leave an empty file on some filesystems.
+      await temp.handle.sync();
+      await temp.handle.close();
+      // open()'s mode passes through the umask; the file's own mode is meant exactly.
+      await fsp.chmod(temp.file, fileMode);
+      // Only root can give a file away: `sudo sso-setup` must not leave a person's config owned by root.
+      if (existing && process.getuid?.() === 0) await fsp.chown(temp.file, existing.uid, existing.gid);
+      await fsp.rename(temp.file, target);
+    } catch (error) {
+      await temp.handle.close().catch(() => undefined);
+      await fsp.unlink(temp.file).catch(() => undefined);
+      throw error;
+    }
   },
 
   async mkdirp(dir, mode) {
@@ -62,6 +100,20 @@ export const nodeFs: Fs = {
     } catch (error) {
       if (isErrno(error, "ENOENT")) return [];
       throw error;
+    }
+  },
+
+  async realpath(file) {
+    try {
+      return await fsp.realpath(file);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+    try {
+      return path.join(await fsp.realpath(path.dirname(file)), path.basename(file));
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+      return path.resolve(file);
     }
   },
 
@@ -85,3 +137,39 @@ export const nodeFs: Fs = {
     }
   },
 };
+
+/** A new temp file next to `target`; `wx` never opens an existing one, whoever left it there. */
+async function createTemp(target: string, mode: number): Promise<{ file: string; handle: fsp.FileHandle }> {
+  for (let attempt = 1; ; attempt++) {
+    const suffix = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0");
+    const file = path.join(path.dirname(target), `.${path.basename(target)}.sso-setup-${process.pid}-${suffix}.tmp`);
+    try {
+      return { file, handle: await fsp.open(file, "wx", mode) };
+    } catch (error) {
+      if (!isErrno(error, "EEXIST") || attempt === 3) throw error;
+    }
+  }
+}
+
+/**
+ * Removes temp files that killed processes left in `dir`. Best effort: a sweep that fails (a file
+ * another process removed first, a directory we may not list) never fails the write.
+ */
+async function sweepStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - STALE_TEMP_MS;
+  await Promise.all(
+    names
+      .filter((name) => TEMP_FILE.test(name))
+      .map(async (name) => {
+        const file = path.join(dir, name);
+        const stats = await fsp.lstat(file).catch(() => null);
+        if (stats?.isFile() && stats.mtimeMs < cutoff) await fsp.unlink(file).catch(() => undefined);
+      }),
+  );
+}

@@ -33,12 +33,14 @@ export interface SingleFlight<T> {
 export async function singleFlight<T>(flight: SingleFlight<T>, deps: SingleFlightDeps): Promise<T> {
   let waited = false;
   for (;;) {
-    const release = await deps.locker.tryLock(flight.file);
-    if (release) {
+    const lock = await deps.locker.tryLock(flight.file);
+    if (lock) {
+      // `lock.lost` is not checked: a lock taken over while this process was stalled costs at worst one
+      // extra sign-in (what happens without a lock at all), and each token file is written whole.
       try {
         return await flight.run(waited);
       } finally {
-        await release();
+        await lock.release();
       }
     }
     if (!waited) {

@@ -12,6 +12,7 @@ import {
   type SectionRef,
   type SectionUpdate,
 } from "../../src/config/ini.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const FIXTURES = new URL("../fixtures/configs/", import.meta.url);
 
@@ -785,18 +786,6 @@ describe("removeSection", () => {
     }
   });
 });
-
-// A small deterministic PRNG, so a failing case can be replayed from its seed.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Fragment {
   identity: string;
