@@ -7,10 +7,13 @@ import * as path from "node:path";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
+import { withFsHook } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeLoopback, type Loopback } from "./platform/loopback.js";
-import { createSdkApiFactory, endpointOverridesFromEnv, type SsoApiFactory } from "./sso/clients.js";
+import { createSdkApiFactory, endpointOverridesFromEnv, httpTimeoutsFromEnv, type SsoApiFactory } from "./sso/clients.js";
+import type { CommandScope } from "./sso/network.js";
 import { createSystemBrowser, type Browser } from "./ui/browser.js";
+import { createDebugLog, debugFromEnv, type DebugLog } from "./ui/debug.js";
 import type { IOStreams } from "./ui/io.js";
 import { createInquirerPrompter, type Prompter } from "./ui/prompter.js";
 
@@ -29,6 +32,10 @@ export interface Deps {
   locker: FileLocker;
   /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
   signal: AbortSignal;
+  /** `--debug`: switched on by cli.ts once the command line is parsed (or from the start by SSO_SETUP_DEBUG). */
+  debug: DebugLog;
+  /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
+  scope: CommandScope;
 }
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
@@ -46,6 +53,22 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
     stdoutIsTTY: Boolean(proc.stdout.isTTY),
     stderrIsTTY: Boolean(proc.stderr.isTTY),
   };
+  // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
+  const homedir = env.HOME || env.USERPROFILE || os.homedir();
+  const debug = createDebugLog(io.err, debugFromEnv(env));
+  const scope: CommandScope = {};
+  const fs = withFsHook(nodeFs, {
+    get active() {
+      return debug.enabled;
+    },
+    changed: (change) =>
+      debug.log(
+        "file",
+        change.kind === "wrote"
+          ? `wrote ${change.file} (${change.bytes} bytes, mode ${change.mode === undefined ? "?" : change.mode.toString(8).padStart(4, "0")})`
+          : `removed ${change.file}`,
+      ),
+  });
   return {
     io,
     prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
@@ -55,13 +78,19 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
       isWsl: async () => describeEnvironment(env, await readHostFacts(nodeFs)).wsl,
     }),
     clock: systemClock,
-    fs: nodeFs,
+    fs,
     env,
-    // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
-    homedir: env.HOME || env.USERPROFILE || os.homedir(),
-    ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env)),
+    homedir,
+    ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env), {
+      timeouts: httpTimeoutsFromEnv(env),
+      // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
+      network: async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope),
+      debug,
+    }),
     loopback: nodeLoopback,
     locker: nodeFileLocker,
     signal,
+    debug,
+    scope,
   };
 }

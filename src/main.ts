@@ -15,6 +15,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
 }
 
 function report(error: unknown, deps: Deps): number {
+  debugCauses(error, deps);
   if (error instanceof CommanderError) {
     // Help and --version are successes; everything else commander rejects is a usage error, and
     // commander has already printed its message.
@@ -35,4 +36,16 @@ function report(error: unknown, deps: Deps): number {
     `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it with the command you ran.\n`,
   );
   return ExitCode.other;
+}
+
+/** With --debug, what lies under the message: the chain of causes, down to the SDK's or Node's error. */
+function debugCauses(error: unknown, deps: Deps): void {
+  if (!deps.debug.enabled || error instanceof CommanderError) return;
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 6; depth++, current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    // First line only: the SDK appends notes for its developers to some messages.
+    const line = `${current.name}${typeof code === "string" ? ` [${code}]` : ""}: ${current.message.split("\n")[0]}`;
+    deps.debug.log("error", depth === 0 ? line : `caused by ${line}`);
+  }
 }

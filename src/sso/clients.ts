@@ -1,12 +1,24 @@
 /**
- * The one seam between sso-setup and the AWS SDK: the only module that imports `@aws-sdk/*`. It hides
- * the SDK behind two small interfaces, turns SDK exceptions into our typed errors, and is where the
- * endpoint overrides (how tests and the demo reach the local emulator) are applied.
+ * The one seam between sso-setup and the AWS SDK: the only module that imports `@aws-sdk/*` (and the
+ * proxy agents). It hides the SDK behind two small interfaces, turns SDK exceptions into our typed
+ * errors, and is where the endpoint overrides (how tests and the demo reach the local emulator),
+ * timeouts, proxies, the CA bundle and the --debug view of each call are applied.
  *
- * The SDK is imported lazily so that `--help`, `--version` and commands that only read files do not
- * pay for loading it.
+ * The SDK and the proxy libraries are imported lazily so that `--help`, `--version` and commands that
+ * only read files do not pay for loading them.
+ *
+ * Faults: the SDK's standard retry strategy (3 attempts; throttling, 500/502/503/504, timeouts,
+ * resets) stays in charge. What is left after it fails with 254 when the service answered (an error,
+ * or an answer that cannot be read) and with 255 when no answer came (timeout, reset, refused, DNS,
+ * TLS), the codes the AWS CLI gives for the same failures.
  */
-import { FlowError, ServiceError } from "../errors.js";
+import type { Agent as HttpAgent } from "node:http";
+import type { Agent as HttpsAgent } from "node:https";
+import type { DeserializeMiddleware, MiddlewareStack } from "@smithy/types";
+import type { HttpsProxyAgent as HttpsProxyAgentType } from "https-proxy-agent";
+import { ConfigError, FlowError, ServiceError } from "../errors.js";
+import { displayUrl, type DebugLog } from "../ui/debug.js";
+import type { NetworkSettings } from "./network.js";
 
 export interface Registration {
   clientId: string;
@@ -132,10 +144,12 @@ export class ApiError extends ServiceError {
     code: string,
     readonly status: number | undefined,
     readonly description: string | undefined,
-    options?: { cause?: unknown; retryAfterMs?: number | undefined },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined; maxRetriesReached?: number | undefined; message?: string },
   ) {
+    // botocore's wording, retry note included, so that people and scripts meet the text they know.
+    const retries = options?.maxRetriesReached ? ` (reached max retries: ${options.maxRetriesReached})` : "";
     super(
-      `An error occurred (${code}) when calling the ${operation} operation${description ? `: ${description}` : "."}`,
+      options?.message ?? `An error occurred (${code}) when calling the ${operation} operation${retries}${description ? `: ${description}` : "."}`,
       code,
       options,
     );
@@ -143,16 +157,35 @@ export class ApiError extends ServiceError {
   }
 }
 
-/** The request never got an answer: DNS, refused connection, TLS, timeout. */
+/**
+ * The service answered, but not with anything the SDK can read: a body that is not JSON (often a
+ * proxy's or firewall's page), or JSON without a field the operation always returns. It is a service
+ * fault (254) like any error answer; the SDK does not retry a 200, so neither does sso-setup.
+ */
+export class MalformedResponseError extends ApiError {
+  constructor(operation: string, status: number | undefined, problem: string, options?: { cause?: unknown }) {
+    const proxyHint =
+      status !== undefined && status >= 300
+        ? " This is often an error page from a proxy: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY."
+        : " A proxy or firewall on the way may have changed it; try again.";
+    super(operation, "MalformedResponse", status, problem, {
+      ...options,
+      message: `The answer to ${operation}${status !== undefined ? ` (HTTP ${status})` : ""} could not be read: ${problem}.${proxyHint}`,
+    });
+  }
+}
+
+/** The request never got an answer: DNS, refused connection, reset, TLS, timeout. */
 export class NetworkError extends FlowError {
   constructor(
     readonly operation: string,
     readonly endpoint: string,
     reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; attempts?: number | undefined; hint?: string },
   ) {
+    const attempts = options?.attempts && options.attempts > 1 ? `, after ${options.attempts} attempts` : "";
     super(
-      `Could not reach ${endpoint} (${operation}): ${reason}. Check your network connection, proxy settings and the SSO region.`,
+      `Could not reach ${endpoint} (${operation}): ${reason}${attempts}. ${options?.hint ?? "Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and the SSO region."}`,
       options,
     );
   }
@@ -163,8 +196,9 @@ interface SdkErrorShape {
   message?: string;
   code?: string;
   error_description?: string;
-  $metadata?: { httpStatusCode?: number };
-  $response?: { headers?: Record<string, string | undefined> };
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
@@ -176,118 +210,387 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function translateError(operation: string, endpoint: string, error: unknown): Error {
+/**
+ * How long one attempt may take. The AWS CLI's --cli-read-timeout has no equivalent in the JS SDK's
+ * environment, so the knob is ours; tests use it to make "slower than the timeout" take a second.
+ */
+export const HTTP_TIMEOUT_ENV = "SSO_SETUP_HTTP_TIMEOUT_SECONDS";
+
+export interface HttpTimeouts {
+  /** To establish the connection (TCP, and the proxy's CONNECT). */
+  connectMs: number;
+  /** From sending the request to the answer's headers, and the longest silence while its body arrives. */
+  requestMs: number;
+}
+
+// A dead endpoint fails in seconds, a slow one in half a minute per attempt; with the SDK's three
+// attempts nothing waits longer than about a minute and a half.
+const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 10_000, requestMs: 30_000 };
+
+export function httpTimeoutsFromEnv(env: Readonly<Record<string, string | undefined>>): HttpTimeouts {
+  const seconds = Number(env[HTTP_TIMEOUT_ENV]);
+  if (!(Number.isFinite(seconds) && seconds > 0)) return DEFAULT_TIMEOUTS;
+  const requestMs = Math.max(1, Math.round(seconds * 1000));
+  return { connectMs: Math.min(DEFAULT_TIMEOUTS.connectMs, requestMs), requestMs };
+}
+
+const TLS_TRUST_CODES = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+
+/** The reason an attempt got no answer, in words, and what to try. */
+function describeNoAnswer(e: SdkErrorShape, timeouts: HttpTimeouts, caBundle: string | undefined): { reason: string; hint?: string } {
+  const message = e.message ?? "";
+  const timeoutHint = `The service or a proxy on the way did not answer in time; try again (${HTTP_TIMEOUT_ENV} sets the limit).`;
+  if (e.name === "TimeoutError" && /establish a connection/.test(message)) {
+    return { reason: `timed out: no connection within ${seconds(timeouts.connectMs)}`, hint: timeoutHint };
+  }
+  if (e.name === "TimeoutError" && /requestTimeout|inactivity/.test(message)) {
+    return { reason: `timed out: no answer within ${seconds(timeouts.requestMs)}`, hint: timeoutHint };
+  }
+  switch (e.code) {
+    case "ECONNRESET":
+    case "EPIPE":
+      return { reason: `the connection was reset (${e.code})` };
+    case "ECONNREFUSED":
+      return { reason: "the connection was refused (ECONNREFUSED)" };
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return { reason: `the host name could not be resolved (${e.code})` };
+    case "ETIMEDOUT":
+      return { reason: "timed out (ETIMEDOUT)", hint: timeoutHint };
+  }
+  if (e.code && TLS_TRUST_CODES.has(e.code)) {
+    return {
+      reason: `the server's TLS certificate was not accepted (${e.code}: ${message})`,
+      hint: caBundle
+        ? `The CA bundle in use is ${caBundle}; make sure it holds the certificate that signs this endpoint's (or your proxy's).`
+        : "If a proxy inspects TLS on your network, point AWS_CA_BUNDLE (or ca_bundle in the config) at your organisation's CA bundle.",
+    };
+  }
+  return { reason: e.code ? `${e.code}: ${message}` : message || String(e.name ?? "unknown error") };
+}
+
+function translateError(
+  operation: string,
+  endpoint: string,
+  error: unknown,
+  context: { timeouts: HttpTimeouts; caBundle: string | undefined },
+): Error {
+  if (error instanceof ApiError) return error;
   const e = (error ?? {}) as SdkErrorShape;
-  const status = e.$metadata?.httpStatusCode;
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const attempts = e.$metadata?.attempts;
   if (status !== undefined || e.$response !== undefined) {
+    if (status === 407) {
+      return new NetworkError(operation, endpoint, "the proxy asks for credentials (HTTP 407)", {
+        cause: error,
+        hint: "Put them in the proxy URL of HTTPS_PROXY or HTTP_PROXY: http://user:password@proxy.example.com:8080.",
+      });
+    }
+    // A body the SDK could not parse: JSON.parse's SyntaxError, with the SDK's note to developers appended.
+    if (e.name === "SyntaxError" || /Deserialization error/.test(e.message ?? "")) {
+      const parseProblem = (e.message ?? "").split("\n")[0]!.trim();
+      return new MalformedResponseError(operation, status, `the body is not valid JSON (${parseProblem})`, { cause: error });
+    }
     // OIDC errors carry their text in error_description; the SDK's message is then "UnknownError".
     const description = e.error_description ?? (e.message && e.message !== "UnknownError" ? e.message : undefined);
     const retryAfterMs = parseRetryAfter(e.$response?.headers?.["retry-after"], Date.now());
-    return new ApiError(operation, e.name ?? "Unknown", status, description, { cause: error, retryAfterMs });
+    const retried = attempts !== undefined && attempts > 1 && (e.$retryable !== undefined || (status ?? 0) >= 500 || status === 429);
+    return new ApiError(operation, e.name ?? "Unknown", status, description, {
+      cause: error,
+      retryAfterMs,
+      maxRetriesReached: retried ? attempts - 1 : undefined,
+    });
   }
-  const reason = e.code ?? e.message ?? String(error);
-  return new NetworkError(operation, endpoint, reason, { cause: error });
+  const { reason, hint } = describeNoAnswer(e, context.timeouts, context.caBundle);
+  return new NetworkError(operation, endpoint, reason, { cause: error, attempts, ...(hint ? { hint } : {}) });
 }
 
-// Sensible bounds so that nothing can hang: a dead endpoint fails in seconds, a slow one in half a minute.
-const requestHandlerOptions = { connectionTimeout: 10_000, requestTimeout: 30_000 };
+/**
+ * The parameters --debug may show. An allow-list, not a deny-list: a field added later stays out of
+ * the log until someone decides it is safe. Tokens, secrets, device and authorization codes and the
+ * PKCE verifier are never on it.
+ */
+const LOGGABLE_PARAMETERS = ["clientName", "grantType", "scopes", "startUrl", "redirectUri", "accountId", "roleName", "maxResults"] as const;
 
-export function createSdkApiFactory(overrides: EndpointOverrides): SsoApiFactory {
+export function loggableParameters(input: object): string {
+  const record = input as Record<string, unknown>;
+  const shown = LOGGABLE_PARAMETERS.filter((key) => record[key] !== undefined).map((key) => {
+    const value = record[key];
+    return `${key}=${Array.isArray(value) ? value.join(",") : String(value)}`;
+  });
+  return shown.length > 0 ? ` ${shown.join(" ")}` : "";
+}
+
+export interface SdkClientOptions {
+  timeouts?: HttpTimeouts;
+  /** The CA bundle; resolved once per process, when the first client is built. */
+  network?: () => Promise<NetworkSettings>;
+  debug?: DebugLog;
+}
+
+/**
+ * Which proxy an endpoint goes through, by proxy-from-env's reading of HTTP(S)_PROXY, ALL_PROXY and
+ * NO_PROXY (lower case first, as curl). That library reads process.env itself; sso-setup's env is
+ * process.env, so the two cannot disagree outside tests that build their own.
+ */
+async function proxyFor(endpoint: string): Promise<string | undefined> {
+  const { getProxyForUrl } = await import("proxy-from-env");
+  const proxy = getProxyForUrl(endpoint);
+  if (!proxy) return undefined;
+  // proxy-from-env gives a scheme-less `proxy:8080` the target's scheme, so an https endpoint would
+  // talk TLS to the proxy; curl, pip and the AWS CLI take a scheme-less proxy as http://, and so do we.
+  const raw = [`${new URL(endpoint).protocol.slice(0, -1)}_proxy`, "all_proxy"]
+    .map((name) => process.env[name] || process.env[name.toUpperCase()])
+    .find((value) => value);
+  return raw && !raw.includes("://") ? `http://${raw}` : proxy;
+}
+
+type ProxyConnect = HttpsProxyAgentType<string>["connect"];
+
+interface Transport {
+  httpAgent?: HttpAgent;
+  httpsAgent?: HttpsAgent | { ca: string };
+  /** For --debug. */
+  route: string;
+}
+
+async function transportFor(endpoint: string, settings: NetworkSettings): Promise<Transport> {
+  const ca = settings.caBundle?.pem;
+  const tls = ca ? { ca } : {};
+  const proxy = await proxyFor(endpoint);
+  if (!proxy) {
+    // Options, not an agent: the SDK builds its usual keep-alive agent with our CA added.
+    return { ...(ca ? { httpsAgent: { ca } } : {}), route: "direct" };
+  }
+  const route = `via proxy ${displayUrl(proxy)}`;
+  try {
+    if (new URL(endpoint).protocol === "https:") {
+      // CONNECT tunnel; TLS to AWS inside it, checked against the CA bundle when one is set.
+      const { HttpsProxyAgent } = await import("https-proxy-agent");
+      // The agent keeps its constructor's TLS options for the proxy connection only; the target's
+      // handshake takes the request's options, to which the SDK adds no `ca`. connect() is the
+      // library's extension point, so the bundle is added there.
+      class TrustingHttpsProxyAgent extends HttpsProxyAgent<string> {
+        override connect(req: Parameters<ProxyConnect>[0], opts: Parameters<ProxyConnect>[1]) {
+          return super.connect(req, ca && opts.secureEndpoint ? { ...opts, ca } : opts);
+        }
+      }
+      return { httpsAgent: new TrustingHttpsProxyAgent(proxy, { keepAlive: true, ...tls }) as unknown as HttpsAgent, route };
+    }
+    // Plain http endpoints (the local emulator): absolute-form requests to the proxy.
+    const { HttpProxyAgent } = await import("http-proxy-agent");
+    return { httpAgent: new HttpProxyAgent(proxy, { keepAlive: true, ...tls }), route };
+  } catch (error) {
+    throw new ConfigError(`The proxy for ${endpoint} is not a valid URL: ${displayUrl(proxy)} (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY).`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Logs every attempt the retry strategy makes (it sits below the retry middleware, next to the
+ * deserializer): method, URL without its query, status or network error, duration. Nothing else of
+ * the request or the answer is read.
+ */
+function observeAttempts<I extends object, O extends object>(stack: MiddlewareStack<I, O>, debug: DebugLog): void {
+  const attemptsSoFar = new WeakMap<object, number>();
+  const middleware: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
+    const attempt = (attemptsSoFar.get(context) ?? 0) + 1;
+    attemptsSoFar.set(context, attempt);
+    const operation = String(context.commandName ?? "request").replace(/Command$/, "");
+    const r = args.request as { method?: string; protocol?: string; hostname?: string; port?: number; path?: string };
+    const where = `${r.method ?? ""} ${r.protocol ?? ""}//${r.hostname ?? ""}${r.port ? `:${r.port}` : ""}${r.path ?? ""}`;
+    const started = Date.now();
+    try {
+      const out = await next(args);
+      const status = (out.response as { statusCode?: number }).statusCode;
+      debug.log("api", `${operation} attempt ${attempt}: ${where} -> HTTP ${status} (${Date.now() - started} ms)`);
+      return out;
+    } catch (error) {
+      const e = error as SdkErrorShape;
+      const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+      const outcome = status !== undefined ? `HTTP ${status} ${e.name ?? ""}` : `no answer: ${e.code ?? e.name ?? "error"}`;
+      debug.log("api", `${operation} attempt ${attempt}: ${where} -> ${outcome.trim()} (${Date.now() - started} ms)`);
+      throw error;
+    }
+  };
+  stack.add(middleware, { step: "deserialize", priority: "high", name: "ssoSetupDebugAttempts" });
+}
+
+export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): SsoApiFactory {
+  const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
+  const debug = clientOptions.debug;
+  let settings: Promise<NetworkSettings> | undefined;
+  // A command builds clients more than once (sign-in, then the portal); the route is told once.
+  const routesLogged = new Set<string>();
+  const logRoute = (line: string) => {
+    if (routesLogged.has(line)) return;
+    routesLogged.add(line);
+    debug?.log("net", line);
+  };
+
   return async (region, options = {}) => {
-    const [oidcSdk, portalSdk] = await Promise.all([import("@aws-sdk/client-sso-oidc"), import("@aws-sdk/client-sso")]);
+    settings ??= clientOptions.network?.() ?? Promise.resolve({ caBundle: undefined });
+    const [oidcSdk, portalSdk, network] = await Promise.all([
+      import("@aws-sdk/client-sso-oidc"),
+      import("@aws-sdk/client-sso"),
+      settings,
+    ]);
     const oidcEndpoint = overrides.oidc ?? defaultOidcEndpoint(region);
     const portalEndpoint = overrides.portal ?? defaultPortalEndpoint(region);
+    const [oidcTransport, portalTransport] = await Promise.all([transportFor(oidcEndpoint, network), transportFor(portalEndpoint, network)]);
+    const caBundle = network.caBundle ? `${network.caBundle.file} (${network.caBundle.source})` : undefined;
+
+    const requestHandler = (transport: Transport) => ({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      // Without this the SDK only prints a warning when requestTimeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
+      // A body that stops arriving half-way is as stuck as one that never starts.
+      socketTimeout: timeouts.requestMs,
+      ...(transport.httpAgent ? { httpAgent: transport.httpAgent } : {}),
+      ...(transport.httpsAgent ? { httpsAgent: transport.httpsAgent } : {}),
+    });
     const oidcClient = new oidcSdk.SSOOIDCClient({
       region,
-      requestHandler: requestHandlerOptions,
+      requestHandler: requestHandler(oidcTransport),
       ...(overrides.oidc ? { endpoint: overrides.oidc } : {}),
     });
     const portalClient = new portalSdk.SSOClient({
       region,
-      requestHandler: requestHandlerOptions,
+      requestHandler: requestHandler(portalTransport),
       ...(options.callerRetries ? { maxAttempts: 1 } : {}),
       ...(overrides.portal ? { endpoint: overrides.portal } : {}),
     });
+    if (debug?.enabled) {
+      observeAttempts(oidcClient.middlewareStack, debug);
+      observeAttempts(portalClient.middlewareStack, debug);
+      const tls = caBundle ? `, CA bundle ${caBundle}` : "";
+      const limits = `timeouts: connect ${seconds(timeouts.connectMs)}, answer ${seconds(timeouts.requestMs)}`;
+      const retries = options.callerRetries ? "1 attempt a call (the caller retries)" : "SDK standard retries";
+      logRoute(`SSO OIDC ${displayUrl(oidcEndpoint)} ${oidcTransport.route}${tls}; ${limits}`);
+      logRoute(`SSO portal ${displayUrl(portalEndpoint)} ${portalTransport.route}${tls}; ${limits}; ${retries}`);
+    }
 
-    async function call<T>(operation: string, endpoint: string, send: () => Promise<T>): Promise<T> {
+    async function call<T extends { $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number } }>(
+      operation: string,
+      endpoint: string,
+      input: object,
+      send: () => Promise<T>,
+    ): Promise<T> {
+      const started = Date.now();
+      const summary = (meta: SdkErrorShape["$metadata"], outcome: string) => {
+        if (!debug?.enabled) return;
+        const attempts = meta?.attempts ?? 1;
+        const delay = meta?.totalRetryDelay ? `, ${meta.totalRetryDelay} ms of it waiting to retry` : "";
+        debug.log(
+          "api",
+          `${operation}${loggableParameters(input)}: ${outcome} after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${Date.now() - started} ms${delay}`,
+        );
+      };
       try {
-        return await send();
+        const out = await send();
+        summary(out.$metadata, `HTTP ${out.$metadata?.httpStatusCode ?? "?"}`);
+        return out;
       } catch (error) {
-        throw translateError(operation, endpoint, error);
+        const e = (error ?? {}) as SdkErrorShape;
+        const translated = translateError(operation, endpoint, error, { timeouts, caBundle });
+        summary(e.$metadata, `failed (${translated instanceof ServiceError ? translated.code : "no answer"})`);
+        throw translated;
       }
     }
 
     const oidc: OidcApi = {
       async registerClient(input) {
-        const out = await call("RegisterClient", oidcEndpoint, () =>
-          oidcClient.send(new oidcSdk.RegisterClientCommand({ clientType: "public", ...input })),
-        );
+        const request = { clientType: "public", ...input };
+        const out = await call("RegisterClient", oidcEndpoint, request, () => oidcClient.send(new oidcSdk.RegisterClientCommand(request)));
+        const need = required("RegisterClient");
         return {
-          clientId: required(out.clientId, "clientId"),
-          clientSecret: required(out.clientSecret, "clientSecret"),
-          clientSecretExpiresAt: required(out.clientSecretExpiresAt, "clientSecretExpiresAt"),
+          clientId: need(out.clientId, "clientId"),
+          clientSecret: need(out.clientSecret, "clientSecret"),
+          clientSecretExpiresAt: need(out.clientSecretExpiresAt, "clientSecretExpiresAt"),
         };
       },
       async startDeviceAuthorization(input) {
-        const out = await call("StartDeviceAuthorization", oidcEndpoint, () =>
+        const out = await call("StartDeviceAuthorization", oidcEndpoint, input, () =>
           oidcClient.send(new oidcSdk.StartDeviceAuthorizationCommand(input)),
         );
+        const need = required("StartDeviceAuthorization");
         return {
-          deviceCode: required(out.deviceCode, "deviceCode"),
-          userCode: required(out.userCode, "userCode"),
-          verificationUri: required(out.verificationUri, "verificationUri"),
-          verificationUriComplete: required(out.verificationUriComplete, "verificationUriComplete"),
-          expiresIn: required(out.expiresIn, "expiresIn"),
+          deviceCode: need(out.deviceCode, "deviceCode"),
+          userCode: need(out.userCode, "userCode"),
+          verificationUri: need(out.verificationUri, "verificationUri"),
+          verificationUriComplete: need(out.verificationUriComplete, "verificationUriComplete"),
+          expiresIn: need(out.expiresIn, "expiresIn"),
           interval: out.interval,
         };
       },
       async createToken(input) {
-        const out = await call("CreateToken", oidcEndpoint, () => oidcClient.send(new oidcSdk.CreateTokenCommand(input)));
+        const out = await call("CreateToken", oidcEndpoint, input, () => oidcClient.send(new oidcSdk.CreateTokenCommand(input)));
+        const need = required("CreateToken");
         return {
-          accessToken: required(out.accessToken, "accessToken"),
-          expiresIn: required(out.expiresIn, "expiresIn"),
+          accessToken: need(out.accessToken, "accessToken"),
+          expiresIn: need(out.expiresIn, "expiresIn"),
           refreshToken: out.refreshToken,
         };
       },
     };
 
     const portal: PortalApi = {
-      async listAccounts({ accessToken, nextToken, maxResults }) {
-        const out = await call("ListAccounts", portalEndpoint, () =>
+      async listAccounts(input) {
+        const { accessToken, nextToken, maxResults } = input;
+        const out = await call("ListAccounts", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.ListAccountsCommand({ accessToken, nextToken, maxResults })),
         );
+        const need = required("ListAccounts");
         return {
           accounts: (out.accountList ?? []).map((a) => ({
-            accountId: required(a.accountId, "accountId"),
+            accountId: need(a.accountId, "accountId"),
             accountName: a.accountName,
             emailAddress: a.emailAddress,
           })),
           ...(out.nextToken ? { nextToken: out.nextToken } : {}),
         };
       },
-      async listAccountRoles({ accessToken, accountId, nextToken, maxResults }) {
-        const out = await call("ListAccountRoles", portalEndpoint, () =>
+      async listAccountRoles(input) {
+        const { accessToken, accountId, nextToken, maxResults } = input;
+        const out = await call("ListAccountRoles", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.ListAccountRolesCommand({ accessToken, accountId, nextToken, maxResults })),
         );
+        const need = required("ListAccountRoles");
         return {
-          roles: (out.roleList ?? []).map((r) => required(r.roleName, "roleName")),
+          roles: (out.roleList ?? []).map((r) => need(r.roleName, "roleName")),
           ...(out.nextToken ? { nextToken: out.nextToken } : {}),
         };
       },
-      async getRoleCredentials({ accessToken, accountId, roleName }) {
-        const out = await call("GetRoleCredentials", portalEndpoint, () =>
+      async getRoleCredentials(input) {
+        const { accessToken, accountId, roleName } = input;
+        const out = await call("GetRoleCredentials", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName })),
         );
+        const need = required("GetRoleCredentials");
         const creds = out.roleCredentials;
         return {
-          accessKeyId: required(creds?.accessKeyId, "accessKeyId"),
-          secretAccessKey: required(creds?.secretAccessKey, "secretAccessKey"),
-          sessionToken: required(creds?.sessionToken, "sessionToken"),
-          expiration: required(creds?.expiration, "expiration"),
+          accessKeyId: need(creds?.accessKeyId, "accessKeyId"),
+          secretAccessKey: need(creds?.secretAccessKey, "secretAccessKey"),
+          sessionToken: need(creds?.sessionToken, "sessionToken"),
+          expiration: need(creds?.expiration, "expiration"),
         };
       },
-      async logout({ accessToken }) {
-        await call("Logout", portalEndpoint, () => portalClient.send(new portalSdk.LogoutCommand({ accessToken })));
+      async logout(input) {
+        await call("Logout", portalEndpoint, input, () => portalClient.send(new portalSdk.LogoutCommand({ accessToken: input.accessToken })));
       },
     };
 
@@ -295,9 +598,10 @@ export function createSdkApiFactory(overrides: EndpointOverrides): SsoApiFactory
   };
 }
 
-function required<T>(value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null) {
-    throw new FlowError(`The service response is missing "${field}". This may be a service or proxy problem; try again.`);
-  }
-  return value;
+/** A field the operation always returns is missing: the answer is as unusable as one that is not JSON. */
+function required(operation: string) {
+  return <T>(value: T | undefined | null, field: string): T => {
+    if (value === undefined || value === null) throw new MalformedResponseError(operation, undefined, `it has no "${field}"`);
+    return value;
+  };
 }

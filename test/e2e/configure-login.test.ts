@@ -436,7 +436,7 @@ describe("errors: clear message, documented exit code, nothing written", () => {
       AWS_ENDPOINT_URL_SSO_OIDC: dead,
     });
     expect(r.code).toBe(255);
-    expect(r.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:9 \(RegisterClient\): ECONNREFUSED/);
+    expect(r.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:9 \(RegisterClient\): the connection was refused \(ECONNREFUSED\), after 3 attempts/);
     unchanged();
   });
 

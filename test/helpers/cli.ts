@@ -143,3 +143,35 @@ export function runCli(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** The start URL the emulator's fixtures use. */
+export const START_URL = "https://d-1234567890.awsapps.com/start";
+
+/** `configure` with every answer given: profile dev, sso-session corp, account 111111111111, ReadOnlyAccess. */
+export const CONFIGURE_DEV = [
+  "configure",
+  "--profile",
+  "dev",
+  "--sso-session",
+  "corp",
+  "--start-url",
+  START_URL,
+  "--sso-region",
+  "us-east-1",
+  "--account-id",
+  "111111111111",
+  "--role-name",
+  "ReadOnlyAccess",
+  "--non-interactive",
+];
+
+/** A config with profile dev on sso-session corp, as CONFIGURE_DEV would leave it. */
+export const DEV_CONFIG = `[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnlyAccess
+[sso-session corp]
+sso_start_url = ${START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+`;

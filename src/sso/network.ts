@@ -1,0 +1,78 @@
+/**
+ * The network settings of one command run that come from files: the CA bundle the SDK clients trust.
+ * Proxies come from the environment alone and are chosen per endpoint in clients.ts.
+ *
+ * Where the bundle comes from, first found wins (as botocore: the variable over the config):
+ *   1. AWS_CA_BUNDLE;
+ *   2. `ca_bundle` of the profile the command works with: its `--profile`, else AWS_PROFILE, else
+ *      AWS_DEFAULT_PROFILE, else `default`;
+ *   3. `ca_bundle` of `[default]`. botocore would stop at 2, but sso-setup also runs for profiles
+ *      that do not exist yet (configure) or for no profile at all (`--sso-session`), and a TLS-
+ *      inspecting proxy is a fact about the machine, which people record once, in [default].
+ * The bundle replaces Node's built-in roots for these calls, as it replaces certifi's for the AWS CLI.
+ */
+import * as path from "node:path";
+import { AwsConfig } from "../config/aws-config.js";
+import { resolveAwsPaths } from "../config/paths.js";
+import { profileFromEnv } from "../config/sso-target.js";
+import { ConfigError } from "../errors.js";
+import type { Fs } from "../platform/fs.js";
+
+/** What the command line says about where the command works, recorded before its action runs. */
+export interface CommandScope {
+  profile?: string | undefined;
+  configFile?: string | undefined;
+}
+
+export interface CaBundle {
+  file: string;
+  /** Where the setting was found, for messages and --debug. */
+  source: string;
+  pem: string;
+}
+
+export interface NetworkSettings {
+  caBundle: CaBundle | undefined;
+}
+
+export async function resolveNetworkSettings(
+  deps: { env: Readonly<Record<string, string | undefined>>; homedir: string; fs: Fs },
+  scope: CommandScope,
+): Promise<NetworkSettings> {
+  const found = await findCaBundleSetting(deps, scope);
+  if (!found) return { caBundle: undefined };
+  const file = path.resolve(expandHome(found.value, deps.homedir));
+  let pem: string | null;
+  try {
+    pem = await deps.fs.readText(file);
+  } catch (error) {
+    throw new ConfigError(`The CA bundle ${file} (${found.source}) could not be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (pem === null) throw new ConfigError(`The CA bundle ${file} (${found.source}) does not exist.`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new ConfigError(`The CA bundle ${file} (${found.source}) holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`);
+  }
+  return { caBundle: { file, source: found.source, pem } };
+}
+
+async function findCaBundleSetting(
+  deps: { env: Readonly<Record<string, string | undefined>>; homedir: string; fs: Fs },
+  scope: CommandScope,
+): Promise<{ value: string; source: string } | undefined> {
+  const fromEnv = deps.env.AWS_CA_BUNDLE?.trim();
+  if (fromEnv) return { value: fromEnv, source: "from AWS_CA_BUNDLE" };
+  const { configFile } = resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag: scope.configFile });
+  const config = await AwsConfig.load(deps.fs, configFile);
+  const name = profileFromEnv(scope.profile, deps.env) ?? "default";
+  for (const profile of name === "default" ? ["default"] : [name, "default"]) {
+    const value = config.profile(profile)?.ca_bundle?.trim();
+    if (value) return { value, source: `ca_bundle of profile "${profile}" in ${configFile}` };
+  }
+  return undefined;
+}
+
+function expandHome(file: string, home: string): string {
+  if (file === "~") return home;
+  if (file.startsWith("~/")) return path.join(home, file.slice(2));
+  return file;
+}

@@ -1,0 +1,165 @@
+/**
+ * Faults from the service (issue 5 §3), end to end: the built CLI against the emulator's fault knobs.
+ * What the SDK's standard strategy retries (500/503, timeouts, resets) is retried up to its 3
+ * attempts; what is left fails with a clear message, 254 when the service answered and 255 when no
+ * answer came, and leaves the config as it was.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../emulator/server.js";
+import { CONFIGURE_DEV, DEV_CONFIG, makeSandbox, runCli, type CliResult, type Sandbox } from "../helpers/cli.js";
+
+// A config that configure must leave byte for byte when it fails.
+const EXISTING_CONFIG = "# mine\n[profile keep]\nregion = eu-west-1\n";
+const TOKEN_FILE = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"; // sha1("corp")
+
+let emu: Emulator;
+let box: Sandbox;
+
+beforeEach(async () => {
+  emu = await startEmulator();
+  box = makeSandbox(emu.url);
+});
+
+afterEach(async () => {
+  await emu.close();
+  box.cleanup();
+});
+
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { env: box.env(env) });
+const calls = (operation: string) => emu.counts()[operation]?.calls ?? 0;
+const writeConfig = (text: string) => {
+  mkdirSync(path.dirname(box.configFile), { recursive: true });
+  writeFileSync(box.configFile, text);
+};
+const cliCacheFiles = () => {
+  const dir = path.join(box.home, ".aws", "cli", "cache");
+  return existsSync(dir) ? readdirSync(dir) : [];
+};
+
+/** A failure people can read: the one error line, no stack trace, no SDK internals. */
+function expectCleanFailure(r: CliResult): void {
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toContain("sso-setup: error: ");
+  expect(r.stderr).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
+  expect(r.stderr).not.toMatch(/unexpected error|This is a bug|Deserialization error|\$response/);
+}
+
+describe("HTTP 500 and 503 bursts", () => {
+  it("a 500 burst on ListAccounts shorter than the retry budget: configure succeeds on the third attempt", async () => {
+    emu.fail({ operation: "ListAccounts", status: 500, count: 2 });
+    const r = await cli(CONFIGURE_DEV);
+    expect(r.stderr).not.toContain("error");
+    expect(r.code).toBe(0);
+    expect(emu.counts().ListAccounts).toMatchObject({ calls: 3, faults: 2 });
+    expect(box.readConfig()).toContain("[profile dev]");
+  });
+
+  it("a 503 burst on CreateToken during login shorter than the retry budget: login succeeds", async () => {
+    writeConfig(DEV_CONFIG);
+    emu.fail({ operation: "CreateToken", status: 503, count: 2 });
+    const r = await cli(["login", "--profile", "dev"]);
+    expect(r.code).toBe(0);
+    expect(emu.counts().CreateToken).toMatchObject({ calls: 3, faults: 2 });
+    expect(Object.keys(box.cacheFiles())).toContain(TOKEN_FILE);
+  });
+
+  it("a 500 burst longer than the retry budget: configure exits 254 with botocore's message, the config untouched", async () => {
+    writeConfig(EXISTING_CONFIG);
+    emu.fail({ operation: "ListAccounts", status: 500, count: 10 });
+    const r = await cli(CONFIGURE_DEV);
+    expect(r.code).toBe(254);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain(
+      "An error occurred (InternalServerException) when calling the ListAccounts operation (reached max retries: 2): Injected fault from the sso-setup emulator",
+    );
+    expect(calls("ListAccounts")).toBe(3);
+    expect(box.readConfig()).toBe(EXISTING_CONFIG);
+  });
+
+  it("a 503 burst longer than the retry budget on GetRoleCredentials: export-credentials fails (253, as the AWS CLI's) and caches nothing", async () => {
+    writeConfig(DEV_CONFIG);
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    emu.fail({ operation: "GetRoleCredentials", status: 503, count: 10 });
+    const r = await cli(["export-credentials", "--profile", "dev"]);
+    // `aws configure export-credentials` reports every failure as a configuration error; so does ours.
+    expect(r.code).toBe(253);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain(
+      "Unable to retrieve credentials: An error occurred (ServiceUnavailableException) when calling the GetRoleCredentials operation (reached max retries: 2)",
+    );
+    expect(calls("GetRoleCredentials")).toBe(3);
+    expect(cliCacheFiles()).toEqual([]);
+  });
+});
+
+describe("a response slower than the client timeout", () => {
+  it("fails within bounded time with exit 255 and says it timed out", async () => {
+    writeConfig(EXISTING_CONFIG);
+    emu.fail({ operation: "ListAccounts", mode: "delay", delayMs: 20_000, count: 10 });
+    const started = Date.now();
+    const r = await cli(CONFIGURE_DEV, { SSO_SETUP_HTTP_TIMEOUT_SECONDS: "1" });
+    const elapsed = Date.now() - started;
+    expect(r.code).toBe(255);
+    expectCleanFailure(r);
+    expect(r.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:\d+ \(ListAccounts\): timed out: no answer within 1 s, after 3 attempts/);
+    expect(r.stderr).toContain("SSO_SETUP_HTTP_TIMEOUT_SECONDS");
+    expect(calls("ListAccounts")).toBe(3);
+    // Three one-second attempts plus backoff and the sign-in before them; far below the 20 s delay.
+    expect(elapsed).toBeLessThan(12_000);
+    expect(box.readConfig()).toBe(EXISTING_CONFIG);
+  });
+
+  it("one slow answer is retried, and the command succeeds", async () => {
+    emu.fail({ operation: "ListAccounts", mode: "delay", delayMs: 20_000, count: 1 });
+    const r = await cli(CONFIGURE_DEV, { SSO_SETUP_HTTP_TIMEOUT_SECONDS: "1" });
+    expect(r.code).toBe(0);
+    expect(calls("ListAccounts")).toBe(2);
+  });
+});
+
+describe("a connection reset", () => {
+  it("is retried, and the command succeeds", async () => {
+    emu.fail({ operation: "ListAccounts", mode: "reset", count: 2 });
+    const r = await cli(CONFIGURE_DEV);
+    expect(r.code).toBe(0);
+    expect(emu.counts().ListAccounts).toMatchObject({ calls: 3, faults: 2 });
+  });
+
+  it("persistent: exit 255 with a network message, the config untouched", async () => {
+    writeConfig(EXISTING_CONFIG);
+    emu.fail({ operation: "ListAccounts", mode: "reset", count: 10 });
+    const r = await cli(CONFIGURE_DEV);
+    expect(r.code).toBe(255);
+    expectCleanFailure(r);
+    expect(r.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:\d+ \(ListAccounts\): the connection was reset \(ECONNRESET\), after 3 attempts/);
+    expect(calls("ListAccounts")).toBe(3);
+    expect(box.readConfig()).toBe(EXISTING_CONFIG);
+  });
+});
+
+describe("a malformed JSON body", () => {
+  it("on ListAccounts: exit 254 with a clear message, not retried, the config untouched", async () => {
+    writeConfig(EXISTING_CONFIG);
+    emu.fail({ operation: "ListAccounts", mode: "malformed", count: 10 });
+    const r = await cli(CONFIGURE_DEV);
+    expect(r.code).toBe(254);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain("The answer to ListAccounts (HTTP 200) could not be read: the body is not valid JSON");
+    // A 200 is not retried by the SDK's strategy, whatever its body.
+    expect(calls("ListAccounts")).toBe(1);
+    expect(box.readConfig()).toBe(EXISTING_CONFIG);
+  });
+
+  it("on CreateToken during login: exit 254, and no token is cached", async () => {
+    writeConfig(DEV_CONFIG);
+    emu.fail({ operation: "CreateToken", mode: "malformed", count: 10 });
+    const r = await cli(["login", "--profile", "dev"]);
+    expect(r.code).toBe(254);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain("The answer to CreateToken (HTTP 200) could not be read");
+    expect(Object.keys(box.cacheFiles())).not.toContain(TOKEN_FILE);
+    expect(box.readConfig()).toBe(DEV_CONFIG);
+  });
+});
