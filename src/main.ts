@@ -20,7 +20,8 @@ function report(error: unknown, deps: Deps): number {
     // Help and --version are successes; everything else commander rejects is a usage error, and
     // commander has already printed its message.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-    if (error.code === "commander.help") return ExitCode.usage;
+    // `sso-setup help` asked for help (exit code 0); a bare `sso-setup` got help because it was wrong.
+    if (error.code === "commander.help") return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     return ExitCode.usage;
   }
   if (deps.signal.aborted || error instanceof CancelledError) {

@@ -504,6 +504,21 @@ describe("help and version", () => {
     expect(code).toBe(0);
   });
 
+  it("answers --help early with exactly the text the command tree prints", async () => {
+    const early = await cli(["--help"]);
+    const full = await cli(["help"]);
+    expect(early.code).toBe(0);
+    expect(full.code).toBe(0);
+    expect(early.stdout).toBe(full.stdout);
+    // A bare `sso-setup` shows the same help, but as a usage error.
+    const bare = await cli([]);
+    expect(bare.code).toBe(252);
+    expect(bare.stderr).toBe(full.stdout);
+    for (const command of ["configure", "login", "logout", "status", "export-credentials", "list", "populate", "completion"]) {
+      expect(early.stdout).toContain(`  ${command} `);
+    }
+  });
+
   it("prints the version from package.json", async () => {
     const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { version: string };
     const r = await cli(["--version"]);

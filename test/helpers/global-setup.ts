@@ -11,5 +11,6 @@ export default function setup(): void {
   execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], {
     stdio: "inherit",
   });
+  execFileSync(process.execPath, [path.join(root, "scripts/generate-root-help.mjs")], { stdio: "inherit" });
   chmodSync(path.join(root, "dist/emulator/person.js"), 0o755);
 }
