@@ -6,7 +6,7 @@ import { buildProgram } from "../dist/src/cli.js";
 
 const silent = { write() {} };
 const deps = { io: { out: silent, err: silent, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false } };
-const program = buildProgram(deps);
+const program = await buildProgram(deps);
 program.configureOutput({ getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 });
 const text = program.helpInformation();
 writeFileSync(new URL("../dist/src/root-help.js", import.meta.url), `export const ROOT_HELP = ${JSON.stringify(text)};\n`);

@@ -1,17 +1,46 @@
 /** The command tree. Commander is told never to exit or print on its own: main.ts decides both. */
 import { Command, Option } from "commander";
-import { completionCommand } from "./commands/completion.js";
-import { configureCommand } from "./commands/configure.js";
-import { listCommand } from "./commands/list.js";
-import { populateCommand } from "./commands/populate.js";
-import { exportCredentialsCommand } from "./commands/export-credentials.js";
-import { loginCommand } from "./commands/login.js";
-import { logoutCommand } from "./commands/logout.js";
-import { statusCommand } from "./commands/status.js";
 import type { Deps } from "./deps.js";
 import { VERSION } from "./version.js";
 
-export function buildProgram(deps: Deps): Command {
+type CommandFactory = (deps: Deps, program: Command) => Command;
+
+/** Commands take `(deps, run?)`; only completion also needs the tree, so the others get deps alone. */
+function depsOnly(load: () => Promise<(deps: Deps) => Command>): () => Promise<CommandFactory> {
+  return async () => {
+    const factory = await load();
+    return (deps) => factory(deps);
+  };
+}
+
+/**
+ * Each command's module is loaded only when the command line needs it: a warm `export-credentials`,
+ * which SDKs run at every client start through credential_process, pays for its own module and not
+ * for the wizard's or populate's.
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<CommandFactory>]> = [
+  ["configure", depsOnly(async () => (await import("./commands/configure.js")).configureCommand)],
+  ["login", depsOnly(async () => (await import("./commands/login.js")).loginCommand)],
+  ["logout", depsOnly(async () => (await import("./commands/logout.js")).logoutCommand)],
+  ["status", depsOnly(async () => (await import("./commands/status.js")).statusCommand)],
+  ["export-credentials", depsOnly(async () => (await import("./commands/export-credentials.js")).exportCredentialsCommand)],
+  ["list", depsOnly(async () => (await import("./commands/list.js")).listCommand)],
+  ["populate", depsOnly(async () => (await import("./commands/populate.js")).populateCommand)],
+  ["completion", async () => (await import("./commands/completion.js")).completionCommand],
+];
+
+/** The command a line runs, when that is plain: the first word, after any root --debug. */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  const first = argv.find((arg) => arg !== "--debug");
+  return first === undefined || first.startsWith("-") ? undefined : first;
+}
+
+/**
+ * The whole tree, or with `argv` only the command that line runs. Root help, `help <command>`,
+ * completion scripts and suggestions for a mistyped command need the whole tree, so anything else
+ * than a known command's name gets it.
+ */
+export async function buildProgram(deps: Deps, argv?: readonly string[]): Promise<Command> {
   const program = new Command("sso-setup")
     .description("Set up and keep alive AWS IAM Identity Center (AWS SSO) access for the AWS CLI and every AWS SDK")
     .version(VERSION, "-v, --version")
@@ -23,14 +52,10 @@ export function buildProgram(deps: Deps): Command {
       writeOut: (text) => deps.io.out.write(text),
       writeErr: (text) => deps.io.err.write(text),
     });
-  program.addCommand(configureCommand(deps));
-  program.addCommand(loginCommand(deps));
-  program.addCommand(logoutCommand(deps));
-  program.addCommand(statusCommand(deps));
-  program.addCommand(exportCredentialsCommand(deps));
-  program.addCommand(listCommand(deps));
-  program.addCommand(populateCommand(deps));
-  program.addCommand(completionCommand(deps, program));
+  const invoked = argv ? invokedCommand(argv) : undefined;
+  const single = invoked !== "completion" && COMMANDS.some(([name]) => name === invoked) ? invoked : undefined;
+  const factories = await Promise.all(COMMANDS.filter(([name]) => !single || name === single).map(([, load]) => load()));
+  for (const factory of factories) program.addCommand(factory(deps, program));
 
   // exitOverride must be set on every command, not only the root, or commander exits by itself.
   const override = (command: Command) => {

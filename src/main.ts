@@ -5,7 +5,7 @@ import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
-  const program = buildProgram(deps);
+  const program = await buildProgram(deps, argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return ExitCode.ok;

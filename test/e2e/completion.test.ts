@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "../helpers/cli.js";
+import { runTracingModules } from "../helpers/module-trace.js";
 import { bashComplete, fishComplete, run, shellEnv, startZsh, type ZshSession } from "../helpers/shells.js";
 
 const CONFIG = `[default]
@@ -157,21 +158,9 @@ describe("completion --list (the scripts' callback)", () => {
   });
 
   it("loads neither the AWS SDK nor the prompt library (it runs at every Tab)", async () => {
-    // A module hook records every module the CLI loads.
-    const trace = path.join(dir, "loaded.txt");
-    writeFileSync(
-      path.join(dir, "hooks.mjs"),
-      `import { appendFileSync } from "node:fs";
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(${JSON.stringify(trace)}, result.url + "\\n");
-  return result;
-}\n`,
-    );
-    writeFileSync(path.join(dir, "register.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
-    const r = await run(process.execPath, ["--import", path.join(dir, "register.mjs"), CLI, "completion", "--list", "profiles"], env, dir);
+    const r = await runTracingModules(["completion", "--list", "profiles"], env);
     expect(r).toMatchObject({ code: 0, stdout: "default\ndev\nprod\n" });
-    const loaded = readFileSync(trace, "utf8");
+    const loaded = r.loaded.join("\n");
     expect(loaded).toContain("/node_modules/commander/");
     expect(loaded).not.toMatch(/\/node_modules\/(@aws-sdk|@smithy|@inquirer|open)\//);
   });
