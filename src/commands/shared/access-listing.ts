@@ -8,7 +8,7 @@ import type { LimiterStats } from "../../sso/adaptive-limiter.js";
 import { ApiError } from "../../sso/clients.js";
 import type { SsoTarget } from "../../sso/login-flow.js";
 import { fetchAccess, type AccountAccess, type FetchAccessOptions } from "../../sso/role-fetcher.js";
-import { LoginRequiredError } from "../../sso/token-provider.js";
+import { describeSignIn, LoginRequiredError } from "../../sso/login-required.js";
 import { createProgressBar } from "../../ui/progress.js";
 import { awsPaths, usableToken } from "./authorize.js";
 
@@ -39,8 +39,10 @@ export async function listAccess(
   } catch (error) {
     // The token looked valid but the portal refused it: revoked, or signed out elsewhere.
     if (error instanceof ApiError && error.code === "UnauthorizedException") {
-      const what = target.sessionName ? `sso-session "${target.sessionName}"` : `start URL ${target.startUrl}`;
-      throw new LoginRequiredError(`The portal refused the cached SSO token for ${what} (${error.code}).`, options.loginCommand);
+      throw new LoginRequiredError(
+        `The portal refused the cached SSO token for ${describeSignIn(target)} (${error.code}).`,
+        options.loginCommand,
+      );
     }
     throw error;
   } finally {
