@@ -218,6 +218,7 @@ describe("populate", () => {
     s.emu.fail({ operation: "ListAccountRoles", status: 401, errorType: "UnauthorizedException", message: "Session token not found or invalid" });
     const refused = await populate(file);
     expect(refused.code).toBe(253);
+    expect(refused.stderr).toContain('The portal refused the cached SSO token for sso-session "corp" (UnauthorizedException).');
     expect(refused.stderr).toContain("To sign in again, run: sso-setup login --sso-session corp");
     expect(read(file)).toBe(before);
 
