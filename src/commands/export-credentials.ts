@@ -1,17 +1,8 @@
 import { Command, Option } from "commander";
-import { AwsConfig } from "../config/aws-config.js";
-import { JsonFileCache } from "../config/json-cache.js";
-import { profileFromEnv } from "../config/sso-target.js";
-import { resolveSsoProfile, type SsoProfile } from "../config/sso-profiles.js";
 import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat, type Credentials } from "../credentials/formatters.js";
-import { roleCacheEntry, roleCredentialsCacheKey, usableCachedCredentials } from "../credentials/role-cache.js";
+import { resolveCredentials } from "../credentials/resolver.js";
 import type { Deps } from "../deps.js";
 import { CancelledError, ConfigError } from "../errors.js";
-import { ApiError } from "../sso/clients.js";
-import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
-import type { AwsPaths } from "../config/paths.js";
-import { messages } from "../ui/messages.js";
-import { authorize, awsPaths, usableToken } from "./shared/authorize.js";
 
 export interface ExportCredentialsOptions {
   profile: string | undefined;
@@ -51,7 +42,7 @@ Examples:
 export async function runExportCredentials(opts: ExportCredentialsOptions, deps: Deps): Promise<void> {
   let credentials: Credentials;
   try {
-    credentials = await retrieveCredentials(opts, deps);
+    ({ credentials } = await resolveCredentials({ profile: opts.profile, configFile: opts.configFile, allowSignIn: true }, deps));
   } catch (error) {
     if (error instanceof CancelledError || deps.signal.aborted) throw error;
     // The AWS CLI's wording and exit code (253) for every failure of this command.
@@ -59,53 +50,4 @@ export async function runExportCredentials(opts: ExportCredentialsOptions, deps:
     throw new ConfigError(`Unable to retrieve credentials: ${reason}`, { cause: error });
   }
   deps.io.out.write(formatCredentials(credentials, opts.format));
-}
-
-/**
- * The fast path reads two small files (the config and the cached credentials) and loads neither the
- * AWS SDK nor the prompt library: SDKs run credential_process at every client start.
- */
-async function retrieveCredentials(opts: ExportCredentialsOptions, deps: Deps): Promise<Credentials> {
-  const paths = awsPaths(deps, opts.configFile);
-  const config = await AwsConfig.load(deps.fs, paths.configFile);
-  const profile = resolveSsoProfile(config, profileFromEnv(opts.profile, deps.env) ?? "default");
-  const cliCache = new JsonFileCache(deps.fs, paths.cliCacheDir);
-  const key = roleCredentialsCacheKey({
-    accountId: profile.accountId,
-    roleName: profile.roleName,
-    sessionName: profile.target.sessionName,
-    startUrl: profile.target.startUrl,
-  });
-  const cached = usableCachedCredentials(await cliCache.read(key), deps.clock.now());
-  if (cached) return cached;
-
-  const loginCommand = loginCommandFor({ profileName: profile.profileName });
-  const accessToken = await tokenFor(profile, paths, loginCommand, deps);
-  const apis = await deps.ssoApis(profile.target.region);
-  let role;
-  try {
-    role = await apis.portal.getRoleCredentials({ accessToken, accountId: profile.accountId, roleName: profile.roleName });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === "UnauthorizedException") {
-      throw new LoginRequiredError("The SSO session associated with this profile has expired or is otherwise invalid.", loginCommand);
-    }
-    throw error;
-  }
-  await cliCache.write(key, roleCacheEntry(role, profile.accountId));
-  return role;
-}
-
-/**
- * A person at a terminal (stdin and stderr, which shows the URL) is signed in when no token is
- * usable; anyone else (credential_process, scripts, CI) gets exit 253 at once and no browser.
- * Either way a sign-in already running in another process is waited for, never duplicated.
- */
-async function tokenFor(profile: SsoProfile, paths: AwsPaths, loginCommand: string, deps: Deps): Promise<string> {
-  try {
-    return (await usableToken(deps, paths, profile.target, loginCommand)).accessToken;
-  } catch (error) {
-    if (!(error instanceof LoginRequiredError) || !(deps.io.stdinIsTTY && deps.io.stderrIsTTY)) throw error;
-    deps.io.err.write(messages.signingInNow(error.reason));
-    return (await authorize(deps, paths, profile.target, { force: false, noBrowser: false, useDeviceCode: false })).token.accessToken;
-  }
 }
