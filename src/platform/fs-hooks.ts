@@ -72,7 +72,8 @@ export function withPermissionWarnings(fs: Fs, watch: PermissionWatch): Fs {
       if (checked.has(candidate)) continue;
       checked.add(candidate);
       const stat = await fs.stat(candidate).catch(() => null);
-      if (!stat || (stat.mode & 0o022) === 0) continue;
+      // Devices (/dev/null as a config) are everybody's by design; only files and directories count.
+      if (!stat || !(stat.isFile || stat.isDirectory) || (stat.mode & 0o022) === 0) continue;
       const who = (stat.mode & 0o022) === 0o022 ? "group and others" : stat.mode & 0o020 ? "its group" : "others";
       watch.warn(
         `sso-setup: warning: ${candidate} can be written by ${who} (mode ${stat.mode.toString(8).padStart(4, "0")}); ` +
