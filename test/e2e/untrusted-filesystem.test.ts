@@ -9,7 +9,7 @@
  * bind mount or a small tmpfs over ~/.aws. Where user namespaces are not available those two print
  * that they did not run; EFBIG (a real write failing mid-file, through `ulimit -f`) runs everywhere.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -27,7 +27,7 @@ import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { tokenCacheKey } from "../../src/sso/token.js";
-import { CLI, DEV_CONFIG, fileMode, makeSandbox, ROOT, runCli, START_URL, type CliResult, type Sandbox } from "../helpers/cli.js";
+import { DEV_CONFIG, fileMode, makeSandbox, runCli, START_URL, type CliResult, type Sandbox } from "../helpers/cli.js";
 
 let emu: Emulator;
 let box: Sandbox;
@@ -57,31 +57,9 @@ function writeConfig(text: string): void {
   writeFileSync(box.configFile, text, { mode: 0o600 });
 }
 
-/** The CLI run by `sh -c`, after `setup` (a umask, a ulimit, a mount), with the sandbox's environment. */
+/** The CLI run by `sh -c`, after `setup` (a umask, a ulimit, a mount), inside `command` if given. */
 function runCliAfter(setup: string, args: string[], options: { env?: Record<string, string>; command?: string[] } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const script = `${setup}\nexec "$@"`;
-    const child = spawn(...prefixed(options.command ?? [], ["sh", "-c", script, "sh", process.execPath, CLI, ...args]), {
-      env: options.env ?? box.env(),
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function prefixed(prefix: string[], command: string[]): [string, string[]] {
-  const all = [...prefix, ...command];
-  return [all[0]!, all.slice(1)];
+  return runCli(args, { env: options.env ?? box.env(), via: [...(options.command ?? []), "sh", "-c", `${setup}\nexec "$@"`, "sh"] });
 }
 
 /** One line, naming the file, no stack trace and no "this is a bug". */
