@@ -51,5 +51,8 @@ async function run(): Promise<void> {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new CancelledError());
   });
+  // A file size limit (`ulimit -f`) otherwise kills the process mid-write; with a listener the write
+  // fails with EFBIG instead, which is reported in one line with the temp file removed.
+  process.on("SIGXFSZ", () => undefined);
   process.exitCode = await main(argv, createRealDeps(process, controller.signal));
 }

@@ -2,7 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
-import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { CancelledError, ExitCode, exitCodeFor, fileSystemError, SsoSetupError } from "./errors.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const program = await buildProgram(deps, argv);
@@ -14,8 +14,11 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   }
 }
 
-function report(error: unknown, deps: Deps): number {
-  debugCauses(error, deps);
+function report(thrown: unknown, deps: Deps): number {
+  debugCauses(thrown, deps);
+  // A filesystem refusal the Fs port did not name (a library's own file access) is still no bug.
+  const path = (thrown as NodeJS.ErrnoException | undefined)?.path;
+  const error = typeof path === "string" ? fileSystemError(thrown, "use", path) : thrown;
   if (error instanceof CommanderError) {
     // Help and --version are successes; everything else commander rejects is a usage error, and
     // commander has already printed its message.
