@@ -1,10 +1,10 @@
 /** What starting the CLI loads: the fast paths must stay fast as commands are added. */
 import { describe, expect, it } from "vitest";
+import { modulesInChunks } from "../helpers/bundle-meta.js";
 import { makeSandbox } from "../helpers/cli.js";
 import { runTracingModules } from "../helpers/module-trace.js";
 
-const ours = (loaded: string[]) =>
-  loaded.filter((url) => url.includes("/dist/src/")).map((url) => url.replace(/^.*\/dist\/src\//, ""));
+const commandModules = (modules: string[]) => modules.filter((m) => /^src\/commands\/[^/]+\.ts$/.test(m));
 
 describe("start-up", () => {
   it("answers --version and --help without loading commander or any command", async () => {
@@ -13,8 +13,10 @@ describe("start-up", () => {
       for (const flag of ["--version", "--help"]) {
         const r = await runTracingModules([flag], box.env());
         expect(r.code).toBe(0);
-        expect(r.loaded.join("\n")).not.toContain("/node_modules/commander/");
-        expect(ours(r.loaded).filter((m) => m.startsWith("commands/"))).toEqual([]);
+        const modules = modulesInChunks(r.loaded);
+        expect(modules).toContain("src/bin.ts");
+        expect(modules.join("\n")).not.toContain("node_modules/commander/");
+        expect(commandModules(modules)).toEqual([]);
       }
     } finally {
       box.cleanup();
@@ -26,9 +28,9 @@ describe("start-up", () => {
     try {
       const r = await runTracingModules(["status"], box.env());
       expect(r.code).toBe(0);
-      const commands = ours(r.loaded).filter((m) => /^commands\/[^/]+\.js$/.test(m));
-      expect(commands).toEqual(["commands/status.js"]);
-      expect(r.loaded.join("\n")).not.toMatch(/\/node_modules\/(@aws-sdk|@smithy|@inquirer|open)\//);
+      const modules = modulesInChunks(r.loaded);
+      expect(commandModules(modules)).toEqual(["src/commands/status.ts"]);
+      expect(modules.join("\n")).not.toMatch(/node_modules\/(@aws-sdk|@smithy|@inquirer|open)\//);
     } finally {
       box.cleanup();
     }
