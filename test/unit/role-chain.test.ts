@@ -22,6 +22,7 @@ import { createSdkApiFactory, createStsApiFactory } from "../../src/sso/clients.
 import { formatTimestamp, tokenCacheKey } from "../../src/sso/token.js";
 import { createDebugLog } from "../../src/ui/debug.js";
 import type { TextQuestion } from "../../src/ui/prompter.js";
+import { DEV_CONFIG } from "../helpers/cli.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 
 // botocore 1.43.11's keys for these arguments (daily-use.md §4.3), written out so src/ is not the judge.
@@ -45,22 +46,14 @@ describe("the AWS CLI's assume-role cache key", () => {
   });
 });
 
-const SESSION = `[sso-session corp]
-sso_start_url = https://d-1234567890.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-[profile hub]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = AdministratorAccess
-region = eu-west-1
-`;
+// Profile dev: sso-session corp, account 111111111111, ReadOnlyAccess.
+const SESSION = DEV_CONFIG;
 
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 
 const CHAINS = `${SESSION}
 [profile one]
-source_profile = hub
+source_profile = dev
 role_arn = ${role("222233334444", "One")}
 [profile two]
 source_profile = one
@@ -93,13 +86,13 @@ describe("planning a chain", () => {
     expect(plan(CHAINS, "one").hops.map((h) => h.profileName)).toEqual(["one"]);
     expect(plan(CHAINS, "two").hops.map((h) => h.profileName)).toEqual(["one", "two"]);
     const three = plan(CHAINS, "three");
-    expect(three.root).toMatchObject({ kind: "sso", profile: { profileName: "hub", accountId: "111111111111", roleName: "AdministratorAccess" } });
+    expect(three.root).toMatchObject({ kind: "sso", profile: { profileName: "dev", accountId: "111111111111", roleName: "ReadOnlyAccess" } });
     expect(three.hops).toEqual([
       { profileName: "one", roleArn: role("222233334444", "One") },
       { profileName: "two", roleArn: role("333344445555", "Two"), roleSessionName: "two-session" },
       { profileName: "three", roleArn: role("444455556666", "Three"), externalId: "ext-3", durationSeconds: 1800, region: "ap-southeast-2" },
     ]);
-    expect(plan(CHAINS, "hub")).toMatchObject({ root: { kind: "sso" }, hops: [] });
+    expect(plan(CHAINS, "dev")).toMatchObject({ root: { kind: "sso" }, hops: [] });
   });
 
   it("starts at static keys from the credentials file, which beat role_arn in a source profile", () => {
@@ -137,9 +130,9 @@ describe("planning a chain", () => {
       [`credential_source = Ec2InstanceMetadata`, "uses credential_source = Ec2InstanceMetadata, which sso-setup does not support"],
       [`web_identity_token_file = /tmp/token`, "uses web_identity_token_file, which sso-setup does not support"],
       [``, "has neither source_profile nor credential_source"],
-      [`source_profile = hub\ncredential_source = Environment`, "has both source_profile and credential_source"],
+      [`source_profile = dev\ncredential_source = Environment`, "has both source_profile and credential_source"],
       [`source_profile = proc`, `The source profile "proc" must have credentials: sso-setup starts role chains at an SSO profile or static keys, and "proc" has credential_process, which it does not support.`],
-      [`source_profile = hub\nduration_seconds = 1h`, `duration_seconds of profile "a" must be a whole number of seconds, not "1h".`],
+      [`source_profile = dev\nduration_seconds = 1h`, `duration_seconds of profile "a" must be a whole number of seconds, not "1h".`],
     ];
     for (const [lines, message] of cases) {
       const text = `${SESSION}[profile proc]\ncredential_process = /bin/true\n[profile a]\nrole_arn = ${arn}\n${lines}\n`;
@@ -259,7 +252,7 @@ describe("resolving a chained profile", () => {
     expect(getRole).toHaveLength(1);
     // Each hop is signed with the keys the previous call issued.
     const issuedBy = new Map([...emu.state.roleCredentials.values()].map((c) => [c.accessKeyId, c]));
-    expect(issuedBy.get(callerKey(calls[0]!)!)).toMatchObject({ accountId: "111111111111", roleName: "AdministratorAccess" });
+    expect(issuedBy.get(callerKey(calls[0]!)!)).toMatchObject({ accountId: "111111111111", roleName: "ReadOnlyAccess" });
     expect(issuedBy.get(callerKey(calls[0]!)!)?.mintedByAssumeRole).toBeUndefined();
     calls.slice(1).forEach((call, i) => expect(issuedBy.get(callerKey(call)!)).toMatchObject({ roleName: roles[i], mintedByAssumeRole: true }));
     const final = issuedBy.get(resolved.credentials.accessKeyId);
@@ -308,7 +301,7 @@ describe("resolving a chained profile", () => {
   it("in a terminal, asks for the MFA code and sends it with the serial; the key has the serial, not the code", async () => {
     await signIn();
     const serial = "arn:aws:iam::111111111111:mfa/alice";
-    const deps = makeDeps(`${CHAINS}[profile mfa]\nsource_profile = hub\nrole_arn = ${role("555566667777", "Mfa")}\nmfa_serial = ${serial}\n`, true);
+    const deps = makeDeps(`${CHAINS}[profile mfa]\nsource_profile = dev\nrole_arn = ${role("555566667777", "Mfa")}\nmfa_serial = ${serial}\n`, true);
     answers = ["123456"];
     await resolveCredentials({ profile: "mfa", configFile: undefined, allowSignIn: true }, deps);
     expect(asked.map((q) => q.message)).toEqual([`Enter MFA code for ${serial}:`]);
@@ -334,9 +327,9 @@ describe("resolving a chained profile", () => {
   it("assumes a role with static keys of the credentials file", async () => {
     await signIn();
     const deps = makeDeps(CHAINS);
-    // Real keys the emulator knows: the hub role's, as someone might paste them from the portal.
-    const hub = await resolveCredentials({ profile: "hub", configFile: undefined, allowSignIn: false }, deps);
-    const { accessKeyId, secretAccessKey, sessionToken } = hub.credentials;
+    // Real keys the emulator knows: the dev role's, as someone might paste them from the portal.
+    const dev = await resolveCredentials({ profile: "dev", configFile: undefined, allowSignIn: false }, deps);
+    const { accessKeyId, secretAccessKey, sessionToken } = dev.credentials;
     writeFileSync(
       path.join(home, ".aws", "credentials"),
       `[pasted]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\naws_session_token = ${sessionToken}\n`,
