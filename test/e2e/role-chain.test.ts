@@ -12,6 +12,8 @@ import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { awsCli, botocoreEnv } from "../helpers/botocore.js";
 import { CLI, DEV_CONFIG, fileMode, makeSandbox, runCli, type Sandbox } from "../helpers/cli.js";
 import { runTracingModules } from "../helpers/module-trace.js";
+import { makeSelfSignedCertificate, startCountingProxy, startTlsFront } from "../helpers/network.js";
+import { KEYS, spawnCliPty } from "../helpers/pty.js";
 import { sdkResolve } from "../helpers/sdk.js";
 
 const TARGET_ARN = "arn:aws:iam::222233334444:role/Target";
@@ -175,6 +177,23 @@ describe("one chained profile, three consumers", () => {
   });
 });
 
+describe("MFA", () => {
+  it("in a terminal, asks for the code, sends it with the serial, and the next run (no terminal) uses the cache", async () => {
+    const c = spawnCliPty(["export-credentials", "--profile", "mfa", "--format", "env"], box.env({ AWS_ENDPOINT_URL_STS: emu.url }));
+    await c.waitFor("Enter MFA code for arn:aws:iam::111111111111:mfa/alice:");
+    c.write(`123456${KEYS.enter}`);
+    const exit = await c.waitForExit(20_000);
+    expect(exit.code, c.text()).toBe(0);
+    expect(c.text()).toMatch(/export AWS_ACCESS_KEY_ID=ASIA/);
+    const body = new URLSearchParams(emu.requests.find((r) => r.operation === "AssumeRole")!.body);
+    expect([body.get("SerialNumber"), body.get("TokenCode")]).toEqual(["arn:aws:iam::111111111111:mfa/alice", "123456"]);
+
+    const again = await cli(["export-credentials", "--profile", "mfa"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(count("AssumeRole")).toBe(1);
+  });
+});
+
 describe("failures", () => {
   it("a refused AssumeRole exits 254 with the service's words, naming the profile and role; nothing is cached for it", async () => {
     emu.state.deniedRoleArns = [TARGET_ARN];
@@ -203,6 +222,32 @@ describe("failures", () => {
     expect(r.code).toBe(253);
     expect(r.stderr).toContain('The profile "mfa" (role_arn arn:aws:iam::222233334444:role/Mfa) needs an MFA code for arn:aws:iam::111111111111:mfa/alice, and there is no terminal');
     expect(emu.requests.length).toBe(before);
+  });
+});
+
+describe("corporate networks", () => {
+  it("STS goes through the HTTPS_PROXY tunnel and is checked against AWS_CA_BUNDLE, like the SSO calls", async () => {
+    const certificate = makeSelfSignedCertificate(box.dir);
+    const front = await startTlsFront(emu.url, certificate);
+    const proxy = await startCountingProxy();
+    try {
+      // A host name, as AWS endpoints have (the tunnel checks the certificate against it).
+      const sts = front.url.replace("127.0.0.1", "localhost");
+      const untrusted = await cli(["export-credentials", "--profile", "target"], { AWS_ENDPOINT_URL_STS: sts, HTTPS_PROXY: proxy.url });
+      expect(untrusted.code).toBe(253);
+      expect(untrusted.stderr).toMatch(/Could not reach https:\/\/localhost:\d+ \(AssumeRole\): the server's TLS certificate was not accepted/);
+      expect(untrusted.stderr).toContain("AWS_CA_BUNDLE");
+      expect(existsSync(roleFile(TARGET_KEY))).toBe(false);
+
+      const r = await cli(["export-credentials", "--profile", "target"], { AWS_ENDPOINT_URL_STS: sts, HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: certificate.certFile });
+      expect(r.code, r.stderr).toBe(0);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([new URL(sts).host]));
+      expect(front.requests).toBeGreaterThanOrEqual(1);
+      expect(emu.state.roleCredentials.get(JSON.parse(r.stdout).AccessKeyId)).toMatchObject({ roleName: "Target", mintedByAssumeRole: true });
+    } finally {
+      await proxy.close();
+      await front.close();
+    }
   });
 });
 
