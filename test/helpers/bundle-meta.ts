@@ -11,14 +11,19 @@ interface Metafile {
   outputs: Record<string, { inputs: Record<string, unknown> }>;
 }
 
-/** Source paths (relative to the repository, e.g. `src/commands/status.ts`, `node_modules/commander/…`) in the loaded chunks. */
+/**
+ * The absolute paths of the sources in the loaded chunks (`…/src/commands/status.ts`,
+ * `…/node_modules/commander/…`); what is not a bundle chunk (`node:fs`, a file outside dist/cli/) is
+ * kept as it was loaded.
+ */
 export function modulesInChunks(loadedUrls: readonly string[]): string[] {
   const meta = JSON.parse(readFileSync(path.join(ROOT, "dist/cli/meta.json"), "utf8")) as Metafile;
   const byFile = new Map(Object.entries(meta.outputs).map(([out, o]) => [path.resolve(ROOT, out), Object.keys(o.inputs)]));
   const modules = new Set<string>();
   for (const url of loadedUrls) {
-    if (!url.startsWith("file:")) continue;
-    for (const input of byFile.get(new URL(url).pathname) ?? []) modules.add(path.relative(ROOT, path.resolve(ROOT, input)));
+    const inputs = url.startsWith("file:") ? byFile.get(new URL(url).pathname) : undefined;
+    if (!inputs) modules.add(url);
+    for (const input of inputs ?? []) modules.add(path.resolve(ROOT, input));
   }
   return [...modules];
 }

@@ -1,10 +1,12 @@
 /**
  * Runs the built CLI with a module-resolve hook that records every module it loads, so a test can
  * check what a command does not load (the AWS SDK, the prompt library, other commands' modules).
+ * `loaded` holds absolute source paths (…/src/…, …/node_modules/…) and node: built-ins.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { modulesInChunks } from "./bundle-meta.js";
 import { runCli, type CliResult } from "./cli.js";
 
 export async function runTracingModules(
@@ -26,7 +28,8 @@ export async function resolve(specifier, context, next) {
     );
     writeFileSync(path.join(dir, "register.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
     const result = await runCli(args, { env: { ...env, NODE_OPTIONS: `--import ${path.join(dir, "register.mjs")}` } });
-    return { ...result, loaded: readFileSync(trace, "utf8").split("\n").filter(Boolean) };
+    // The CLI runs from bundles: each loaded chunk stands for the sources in it.
+    return { ...result, loaded: modulesInChunks(readFileSync(trace, "utf8").split("\n").filter(Boolean)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
