@@ -2,7 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
-import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { CancelledError, ExitCode, exitCodeFor, ExitWith, SsoSetupError } from "./errors.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const program = await buildProgram(deps, argv);
@@ -15,6 +15,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
 }
 
 function report(error: unknown, deps: Deps): number {
+  if (error instanceof ExitWith) return error.code;
   debugCauses(error, deps);
   if (error instanceof CommanderError) {
     // Help and --version are successes; everything else commander rejects is a usage error, and
