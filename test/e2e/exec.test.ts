@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { botocoreEnv, findBotocorePython } from "../helpers/botocore.js";
 import { makeSandbox, recordingBrowser, ROOT, runCli, type Sandbox } from "../helpers/cli.js";
+import { KEYS, spawnCliPty } from "../helpers/pty.js";
 
 const SDK_IDENTITY = path.join(ROOT, "test/helpers/sdk-identity.mjs");
 
@@ -157,6 +158,22 @@ describe("exec", () => {
     expect(int.stderr).toBe("");
     expect(term.code, term.stderr).toBe(43);
     expect(term.stderr).toBe("");
+  });
+
+  it("at a terminal, Ctrl-C reaches the child once (not forwarded again) and sso-setup neither dies nor says Cancelled", async () => {
+    await login();
+    // The child counts the interrupts it gets, and exits with 40 + that count half a second after the first.
+    const counting = `n=0; trap 'n=$((n+1))' INT; echo ready; while [ "$n" -lt 1 ]; do sleep 0.05; done; sleep 0.5; exit $((40 + n))`;
+    const term = spawnCliPty(["exec", "--profile", "dev", "--", "sh", "-c", counting], env());
+    try {
+      await term.waitFor("ready", { timeoutMs: 20_000 });
+      term.write(KEYS.ctrlC);
+      const exit = await term.waitForExit(20_000);
+      expect(exit.code, term.text()).toBe(41);
+      expect(term.text()).not.toContain("Cancelled");
+    } finally {
+      term.kill();
+    }
   });
 
   it("refuses to run inside another exec (252), saying how to leave it", async () => {
