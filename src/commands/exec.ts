@@ -1,9 +1,12 @@
+import * as path from "node:path";
 import { Command } from "commander";
+import { AwsConfig } from "../config/aws-config.js";
 import { isoZ, startCredentialEndpoint, type CredentialEndpoint } from "../credentials/container-endpoint.js";
 import type { Credentials } from "../credentials/formatters.js";
 import { resolveCredentials } from "../credentials/resolver.js";
 import type { Deps } from "../deps.js";
 import { ExitWith, UsageError } from "../errors.js";
+import { awsPaths } from "./shared/authorize.js";
 
 export interface ExecOptions {
   profile: string | undefined;
@@ -68,7 +71,10 @@ export async function runExec(opts: ExecOptions, deps: Deps): Promise<void> {
   const resolved = await resolveCredentials({ profile: opts.profile, configFile: opts.configFile, allowSignIn: true }, deps);
   const [file, ...args] = opts.command.length > 0 ? opts.command : [defaultShell(deps.env)];
   let endpoint: CredentialEndpoint | undefined;
-  if (opts.server) endpoint = await startCredentialEndpoint({ profileName: resolved.profileName, configFile: opts.configFile }, deps);
+  if (opts.server) {
+    if (resolved.profileName !== "default") await warnIfDefaultShadows(opts.configFile, deps);
+    endpoint = await startCredentialEndpoint({ profileName: resolved.profileName, configFile: opts.configFile }, deps);
+  }
   let outcome;
   try {
     const env = childEnvironment(deps.env, {
@@ -87,6 +93,26 @@ export async function runExec(opts: ExecOptions, deps: Deps): Promise<void> {
     throw new ExitWith(outcome.reason === "not-found" ? 127 : 126);
   }
   if (outcome.exitCode !== 0) throw new ExitWith(outcome.exitCode);
+}
+
+/** Keys that give a profile credentials of its own. */
+const CREDENTIAL_KEYS = ["aws_access_key_id", "sso_session", "sso_start_url", "credential_process", "role_arn", "web_identity_token_file"];
+
+/**
+ * Every SDK's default chain reads a `[default]` profile with credentials before it asks the container
+ * endpoint (daily-use.md §2.2): the command would quietly run as [default], without refreshes.
+ */
+async function warnIfDefaultShadows(configFile: string | undefined, deps: Deps): Promise<void> {
+  const files = [awsPaths(deps, configFile).configFile, deps.env.AWS_SHARED_CREDENTIALS_FILE || path.join(deps.homedir, ".aws", "credentials")];
+  for (const file of files) {
+    const profile = (await AwsConfig.load(deps.fs, file).catch(() => undefined))?.profile("default");
+    if (profile && CREDENTIAL_KEYS.some((key) => profile[key])) {
+      deps.io.err.write(
+        `sso-setup: warning: [default] in ${file} has credentials of its own, and SDKs use them before the --server endpoint; remove or rename it, or run exec without --server.\n`,
+      );
+      return;
+    }
+  }
 }
 
 /** `$SHELL`, else the Windows command interpreter, else /bin/sh. */

@@ -151,6 +151,16 @@ process.stdout.write(JSON.stringify({
     expect(await canConnect(new URL(seen.url as string))).toBe(false);
   });
 
+  it("warns when a [default] profile with credentials of its own would take precedence over the endpoint", async () => {
+    writeFileSync(box.configFile, `${CONFIG}[default]\ncredential_process = /bin/false\n`);
+    await login();
+    const r = await cli(["exec", "--profile", "dev", "--server", "--", "true"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      `sso-setup: warning: [default] in ${box.configFile} has credentials of its own, and SDKs use them before the --server endpoint; remove or rename it, or run exec without --server.\n`,
+    );
+  });
+
   it("when the sign-in expires mid-run: an error answer and one line on stderr, then credentials again after a login elsewhere", async () => {
     await login();
     // Under 15 minutes: every request asks the service again, with the session's token.
