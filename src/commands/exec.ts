@@ -88,7 +88,12 @@ export async function runExec(opts: ExecOptions, deps: Deps): Promise<void> {
     await endpoint?.close();
   }
   if (!outcome.started) {
-    const what = outcome.reason === "not-found" ? "command not found" : "permission denied (not an executable file)";
+    const what =
+      outcome.reason === "not-found"
+        ? "command not found"
+        : outcome.detail === "EACCES"
+          ? "permission denied (not an executable file)"
+          : `cannot be run (${outcome.detail})`;
     deps.io.err.write(`sso-setup: ${JSON.stringify(file)}: ${what}\n`);
     throw new ExitWith(outcome.reason === "not-found" ? 127 : 126);
   }

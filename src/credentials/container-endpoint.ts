@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Deps } from "../deps.js";
-import { SsoSetupError } from "../errors.js";
+import { FlowError, SsoSetupError } from "../errors.js";
 import type { EndpointRequest, EndpointResponse } from "../platform/loopback.js";
 import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
 import { resolveCredentials, type ResolvedCredentials } from "./resolver.js";
@@ -37,7 +37,12 @@ export async function startCredentialEndpoint(opts: EndpointOptions, deps: Deps)
   const token = randomBytes(32).toString("base64url");
   const path = `/${randomBytes(16).toString("hex")}`;
   const serve = createEndpointHandler(opts, token, path, deps);
-  const server = await deps.jsonEndpoint.listen(serve);
+  let server;
+  try {
+    server = await deps.jsonEndpoint.listen(serve);
+  } catch (error) {
+    throw new FlowError(`Could not start the credential endpoint on 127.0.0.1: ${oneLine(error)}`, { cause: error });
+  }
   return { url: `http://127.0.0.1:${server.port}${path}`, token, close: () => server.close() };
 }
 

@@ -10,7 +10,7 @@ import { constants } from "node:os";
 /** What became of the command: its exit code (128 + the signal's number when a signal killed it), or why it never ran. */
 export type ChildOutcome =
   | { started: true; exitCode: number }
-  | { started: false; reason: "not-found" | "not-executable"; detail: string };
+  | { started: false; reason: "not-found" | "not-executable"; /** The errno code (EACCES, ENOENT…). */ detail: string };
 
 export interface ForegroundRunner {
   /**
@@ -76,10 +76,11 @@ export function createForegroundRunner(
           return;
         }
         interrupts.handToChild();
+        // Windows has no signals to forward: Ctrl-C reaches every process on the console (bin.ts's
+        // listener keeps us alive meanwhile), and kill() there would end the child without its cleanup.
+        const forwarded = proc.platform === "win32" ? [] : FORWARDED_SIGNALS;
         const forward = (signal: NodeJS.Signals) => {
-          // Windows has no signals to forward: Ctrl-C reaches every process on the console, and
-          // kill() there would terminate the child without its cleanup.
-          if (proc.platform === "win32" || child.exitCode !== null || child.signalCode !== null) return;
+          if (child.exitCode !== null || child.signalCode !== null) return;
           if (!KEYBOARD_SIGNALS.has(signal)) {
             child.kill(signal);
             return;
@@ -88,12 +89,12 @@ export function createForegroundRunner(
             if (!delivered && child.exitCode === null && child.signalCode === null) child.kill(signal);
           });
         };
-        for (const signal of FORWARDED_SIGNALS) proc.on(signal, forward);
+        for (const signal of forwarded) proc.on(signal, forward);
         let settled = false;
         const settle = (outcome: ChildOutcome) => {
           if (settled) return;
           settled = true;
-          for (const signal of FORWARDED_SIGNALS) proc.off(signal, forward);
+          for (const signal of forwarded) proc.off(signal, forward);
           interrupts.takeBack();
           resolve(outcome);
         };
@@ -110,8 +111,7 @@ export function createForegroundRunner(
 }
 
 function notRunnable(error: unknown): ChildOutcome {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const detail = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
   // As a shell: 127 when nothing by that name can be found, 126 when it exists but cannot be run.
-  return { started: false, reason: code === "ENOENT" ? "not-found" : "not-executable", detail };
+  return { started: false, reason: code === "ENOENT" ? "not-found" : "not-executable", detail: code };
 }
