@@ -145,6 +145,8 @@ describe("exec", () => {
       `trap 'exit ${code}' ${signal}; echo ready; while :; do sleep 0.05; done`,
     ];
     const sendOnReady = (signal: NodeJS.Signals) => ({
+      // When the tests run at a terminal, sso-setup would otherwise take Ctrl-C to have reached the child already.
+      detached: true,
       onSpawn: (child: import("node:child_process").ChildProcess) =>
         child.stdout!.on("data", (data: Buffer) => {
           if (data.toString().includes("ready")) child.kill(signal);

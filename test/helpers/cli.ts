@@ -121,6 +121,11 @@ export function runCli(
     cwd?: string;
     /** Gets the child as soon as it runs, to send it a signal mid-run. */
     onSpawn?: (child: ChildProcess) => void;
+    /**
+     * In a session of its own, without a controlling terminal: a signal sent to it then cannot have
+     * come from a terminal too, even when the tests run in one.
+     */
+    detached?: boolean;
   },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -128,6 +133,7 @@ export function runCli(
       env: options.env,
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],
+      detached: options.detached ?? false,
     });
     options.onSpawn?.(child);
     let stdout = "";
