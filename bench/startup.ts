@@ -7,11 +7,13 @@
  *   sso-setup --help
  *   sso-setup --version
  *   sso-setup export-credentials --profile bench --format process   (warm: cached token and role credentials)
+ *   sso-setup exec --profile bench -- true                           (warm, the same cache; `true` found on PATH)
  *
  * The sandbox HOME is made real, not faked: the emulator runs, `configure --non-interactive` signs in
  * with the stand-in person as the browser, and one `export-credentials` caches the role credentials
- * in ~/.aws/cli/cache. The timed `export-credentials` runs must then make no call at all; the script
- * checks the emulator saw no further GetRoleCredentials.
+ * in ~/.aws/cli/cache. The timed `export-credentials` and `exec` runs must then make no call at all;
+ * the script checks the emulator saw no further GetRoleCredentials. exec's cost is what it adds to the
+ * command it runs: its median minus `node -e 0`'s is sso-setup's start plus one spawn of `true`.
  *
  * The commands get a scrubbed environment (PATH, HOME, the sandbox's AWS settings), like a test's:
  * NODE_OPTIONS or NODE_EXTRA_CA_CERTS in the caller's environment would add the same cost to every
@@ -218,6 +220,10 @@ const benches: Bench[] = [
     name: "sso-setup export-credentials (warm)",
     argv: [process.execPath, CLI, "export-credentials", "--profile", PROFILE, "--format", "process"],
   },
+  {
+    name: "sso-setup exec -- true (warm)",
+    argv: [process.execPath, CLI, "exec", "--profile", PROFILE, "--", "true"],
+  },
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), "sso-setup-bench-startup-"));
@@ -235,7 +241,7 @@ try {
   if (ignored.length > 0) process.stdout.write(`(${ignored.join(" and ")} set here but not passed to the commands: it would add the same start-up cost to each)\n`);
   const times = opts.hyperfine ? measureWithHyperfine(opts.hyperfine, benches, opts, env, dir) : measureWithLoop(benches, opts, env);
   const extra = (await roleCredentialCalls(emulator.url)) - warmCalls;
-  if (extra !== 0) throw new Error(`export-credentials was not warm: it called GetRoleCredentials ${extra} more times while timed`);
+  if (extra !== 0) throw new Error(`export-credentials and exec were not warm: they called GetRoleCredentials ${extra} more times while timed`);
   process.stdout.write(`${table(benches, times)}\n`);
 } finally {
   await emulator.stop();

@@ -33,9 +33,6 @@ async function answeredEarly(): Promise<boolean> {
   return false;
 }
 
-// The SDK's Node-version notice is for us, the maintainers, not for the person at the terminal.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 if (await answeredEarly()) {
   process.exitCode = 0;
 } else {
@@ -51,14 +48,22 @@ async function run(): Promise<void> {
   // Ctrl-C outside a prompt (a prompt handles its own) cancels the running flow; nothing
   // half-written. The listener must stay registered: libraries that use signal-exit (inquirer,
   // proper-lockfile) re-raise SIGINT and kill the process when they see no other listener left. A
-  // second Ctrl-C while the first is still unwinding means "stop now".
+  // second Ctrl-C while the first is still unwinding means "stop now". While exec's child has the
+  // terminal, Ctrl-C is the child's to answer: its exit code becomes ours.
   const controller = new AbortController();
+  let childOwnsInterrupts = false;
   process.on("SIGINT", () => {
+    if (childOwnsInterrupts) return;
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new CancelledError());
   });
   // A file size limit (`ulimit -f`) otherwise kills the process mid-write; with a listener the write
   // fails with EFBIG instead, which is reported in one line with the temp file removed.
   process.on("SIGXFSZ", () => undefined);
-  process.exitCode = await main(argv, createRealDeps(process, controller.signal));
+  const interrupts = { handToChild: () => void (childOwnsInterrupts = true), takeBack: () => void (childOwnsInterrupts = false) };
+  const deps = createRealDeps(process, controller.signal, interrupts);
+  // The SDK's Node-version notice is for us, the maintainers, not for the person at the terminal.
+  // Set after deps copied the environment: exec's child gets the user's environment, not ours.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  process.exitCode = await main(argv, deps);
 }

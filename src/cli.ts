@@ -24,6 +24,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ["logout", depsOnly(async () => (await import("./commands/logout.js")).logoutCommand)],
   ["status", depsOnly(async () => (await import("./commands/status.js")).statusCommand)],
   ["export-credentials", depsOnly(async () => (await import("./commands/export-credentials.js")).exportCredentialsCommand)],
+  ["exec", depsOnly(async () => (await import("./commands/exec.js")).execCommand)],
   ["list", depsOnly(async () => (await import("./commands/list.js")).listCommand)],
   ["populate", depsOnly(async () => (await import("./commands/populate.js")).populateCommand)],
   ["completion", async () => (await import("./commands/completion.js")).completionCommand],

@@ -4,13 +4,14 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import { createForegroundRunner, type ForegroundRunner, type InterruptOwnership } from "./platform/child.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
 import { resolveAwsPaths } from "./config/paths.js";
 import { withFsHook, withPermissionWarnings } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
-import { nodeLoopback, type Loopback } from "./platform/loopback.js";
+import { nodeJsonEndpoint, nodeLoopback, type JsonEndpoint, type Loopback } from "./platform/loopback.js";
 import {
   createSdkApiFactory,
   createStsApiFactory,
@@ -39,6 +40,10 @@ export interface Deps {
   stsApis: StsApiFactory;
   /** The listener that receives the browser's redirect in the authorization-code flow. */
   loopback: Loopback;
+  /** The container credential endpoint of `exec --server`. */
+  jsonEndpoint: JsonEndpoint;
+  /** Runs exec's command in the foreground. */
+  children: ForegroundRunner;
   /** Cross-process locks: one sign-in or refresh per session at a time. */
   locker: FileLocker;
   /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
@@ -49,7 +54,7 @@ export interface Deps {
   scope: CommandScope;
 }
 
-export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
+export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interrupts: InterruptOwnership): Deps {
   const env = { ...proc.env };
   // `sso-setup … | head` closes the pipe early; that is the reader's choice, not a crash.
   for (const stream of [proc.stdout, proc.stderr]) {
@@ -112,6 +117,8 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
     ssoApis: createSdkApiFactory(endpoints, clientOptions),
     stsApis: createStsApiFactory(endpoints, clientOptions),
     loopback: nodeLoopback,
+    jsonEndpoint: nodeJsonEndpoint,
+    children: createForegroundRunner(proc, interrupts, nodeFs.readText),
     locker: nodeFileLocker,
     signal,
     debug,

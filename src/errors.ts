@@ -58,6 +58,17 @@ export class FlowError extends SsoSetupError {
   readonly exitCode = ExitCode.other;
 }
 
+/**
+ * Not a failure: the command is over and the process ends with this code, printing nothing more
+ * (exec ends with its child's exit code, whatever it is).
+ */
+export class ExitWith extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = "ExitWith";
+  }
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof SsoSetupError ? error.exitCode : ExitCode.other;
 }

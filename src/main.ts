@@ -1,6 +1,6 @@
 /** Runs one command line and returns its exit code. Nothing below this calls process.exit. */
 import type { Deps } from "./deps.js";
-import { CancelledError, ExitCode, exitCodeFor, fileSystemError, SsoSetupError } from "./errors.js";
+import { CancelledError, ExitCode, exitCodeFor, ExitWith, fileSystemError, SsoSetupError } from "./errors.js";
 import { hotPath } from "./hot-paths.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
@@ -31,6 +31,7 @@ function isCommanderError(error: unknown): error is Error & { code: string; exit
 }
 
 function report(thrown: unknown, deps: Deps): number {
+  if (thrown instanceof ExitWith) return thrown.code;
   debugCauses(thrown, deps);
   // A filesystem refusal the Fs port did not name (a library's own file access) is still no bug.
   const path = (thrown as NodeJS.ErrnoException | undefined)?.path;

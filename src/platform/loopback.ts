@@ -1,9 +1,10 @@
 /**
- * The loopback HTTP listener that receives the browser's redirect in the authorization-code flow:
- * the only module that imports node:http. It binds 127.0.0.1 alone (the AWS CLI binds every
- * interface, which lets anyone on the network knock on the port), on a port the OS picks.
+ * The loopback HTTP listeners: the one that receives the browser's redirect in the
+ * authorization-code flow, and the container credential endpoint of `exec --server`. The only module
+ * that imports node:http. Both bind 127.0.0.1 alone (the AWS CLI binds every interface, which lets
+ * anyone on the network knock on the port), on a port the OS picks.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface LoopbackRequest {
@@ -65,23 +66,70 @@ export const nodeLoopback: Loopback = {
         () => answer(res, { status: 500, html: plainPage("Internal error") }),
       );
     });
-    return new Promise<LoopbackServer>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, HOST, () => {
-        server.off("error", reject);
-        port = (server.address() as AddressInfo).port;
-        resolve({
-          port,
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              server.closeIdleConnections();
-              // A browser may hold a spare connection open; give the last page a moment to flush, then
-              // drop whatever is left so the process can exit.
-              setTimeout(() => server.closeAllConnections(), 500).unref();
-            }),
-        });
+    return bind(server, (bound) => (port = bound), () => {
+      server.closeIdleConnections();
+      // A browser may hold a spare connection open; give the last page a moment to flush, then
+      // drop whatever is left so the process can exit.
+      setTimeout(() => server.closeAllConnections(), 500).unref();
+    });
+  },
+};
+
+/** Listens on 127.0.0.1 at a port the OS picks; `close` stops listening, then `dropConnections`. */
+function bind(server: Server, onPort: (port: number) => void, dropConnections: () => void): Promise<LoopbackServer> {
+  return new Promise<LoopbackServer>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      onPort(port);
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            dropConnections();
+          }),
       });
     });
+  });
+}
+
+export interface EndpointRequest {
+  method: string;
+  path: string;
+  /** The raw Authorization header (the container credential protocol sends the token without a scheme). */
+  authorization: string | undefined;
+}
+
+export interface EndpointResponse {
+  status: number;
+  /** Sent as JSON. */
+  body: unknown;
+}
+
+export type EndpointHandler = (request: EndpointRequest) => Promise<EndpointResponse>;
+
+export interface JsonEndpoint {
+  /** Rejects with the OS error when no port can be bound. */
+  listen(handler: EndpointHandler): Promise<LoopbackServer>;
+}
+
+export const nodeJsonEndpoint: JsonEndpoint = {
+  async listen(handler) {
+    const { createServer } = await import("node:http");
+    const answer = (res: ServerResponse, response: EndpointResponse) => {
+      res.writeHead(response.status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.end(JSON.stringify(response.body));
+    };
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const request = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/", authorization: req.headers.authorization };
+      handler(request).then(
+        (response) => answer(res, response),
+        () => answer(res, { status: 500, body: { Code: "InternalError", Message: "internal error" } }),
+      );
+    });
+    // SDKs keep connections alive between refreshes; once the child is gone nobody may use them.
+    return bind(server, () => undefined, () => server.closeAllConnections());
   },
 };

@@ -2,8 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { startEmulator } from "../../emulator/server.js";
 import { roleCredentialsCacheKey } from "../../src/credentials/role-cache.js";
-import { makeSandbox, ROOT } from "../helpers/cli.js";
+import { DEV_CONFIG, makeSandbox, ROOT, runCli } from "../helpers/cli.js";
 import { runTracingModules } from "../helpers/module-trace.js";
 
 /** Our own sources among the loaded modules, relative to the repository (`src/commands/status.ts`). */
@@ -81,6 +82,27 @@ describe("hot paths", () => {
         expect(r.code, args.join(" ")).toBe(args[1] === "--help" ? 0 : 252);
       }
     } finally {
+      box.cleanup();
+    }
+  });
+
+  it("exec with cached credentials loads no SDK, no prompt library and no other command", async () => {
+    const emu = await startEmulator();
+    const box = makeSandbox(emu.url);
+    try {
+      mkdirSync(path.dirname(box.configFile), { recursive: true });
+      writeFileSync(box.configFile, DEV_CONFIG);
+      const login = await runCli(["login", "--profile", "dev"], { env: box.env() });
+      expect(login.code, login.stderr).toBe(0);
+      // The first exec fetches and caches the role credentials; the second is the everyday one.
+      expect((await runCli(["exec", "--profile", "dev", "--", "true"], { env: box.env() })).code).toBe(0);
+      const r = await runTracingModules(["exec", "--profile", "dev", "--", "true"], box.env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(commandModules(r.loaded)).toEqual(["src/commands/exec.ts"]);
+      expect(r.loaded.join("\n")).not.toMatch(/\/node_modules\/(@aws-sdk|@smithy|@inquirer|open|commander\/.*\/completion)\//);
+      expect(r.loaded.join("\n")).toContain("/node_modules/cross-spawn/");
+    } finally {
+      await emu.close();
       box.cleanup();
     }
   });

@@ -123,6 +123,11 @@ export function runCli(
     onSpawn?: (child: ChildProcess) => void;
     /** A command that runs node in turn (`sh -c '…; exec "$@"' sh`, `unshare -Urm`, `setpriv …`). */
     via?: string[];
+    /**
+     * In a session of its own, without a controlling terminal: a signal sent to it then cannot have
+     * come from a terminal too, even when the tests run in one.
+     */
+    detached?: boolean;
   },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -131,6 +136,7 @@ export function runCli(
       env: options.env,
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],
+      detached: options.detached ?? false,
     });
     options.onSpawn?.(child);
     let stdout = "";
