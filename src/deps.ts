@@ -4,6 +4,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import type { SigninApi } from "./console/federation.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
@@ -36,6 +37,8 @@ export interface Deps {
   debug: DebugLog;
   /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
   scope: CommandScope;
+  /** The AWS sign-in service's federation endpoint (console sign-in); not an SDK client. */
+  signin: SigninApi;
 }
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
@@ -87,6 +90,14 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
       network: async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope),
       debug,
     }),
+    signin: {
+      // Loaded by `console` alone.
+      async getSigninToken(endpoint, input) {
+        const { createSigninApi } = await import("./console/federation.js");
+        const network = async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope);
+        return createSigninApi({ timeouts: httpTimeoutsFromEnv(env), network, debug }).getSigninToken(endpoint, input);
+      },
+    },
     loopback: nodeLoopback,
     locker: nodeFileLocker,
     signal,
