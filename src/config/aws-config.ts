@@ -133,7 +133,7 @@ export async function lockedRewrite<T>(
   file: string,
   change: (before: string) => { after: string; result: T },
   // The credentials file is rewritten under the same rules; only its name and read errors differ.
-  kind: { label: string; read: (fs: Fs, file: string) => Promise<string> } = { label: "config file", read: readConfigText },
+  kind: { label: string; read: (fs: Fs, file: string) => Promise<string>; forceMode?: boolean } = { label: "config file", read: readConfigText },
 ): Promise<{ result: T; written: boolean }> {
   // The lock directory is made next to the file, so the directory must exist first.
   await deps.fs.mkdirp(path.dirname(file), NEW_CONFIG_DIR_MODE);
@@ -145,7 +145,7 @@ export async function lockedRewrite<T>(
       const { after, result } = change(before);
       if (after === before) return { result, written: false };
       if (!lock.lost && (await kind.read(deps.fs, file)) === before) {
-        await deps.fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE });
+        await deps.fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE, forceMode: kind.forceMode ?? false });
         return { result, written: true };
       }
     } finally {

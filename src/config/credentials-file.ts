@@ -132,7 +132,8 @@ export async function updateCredentialsFile<T>(
       const upserted = changes.writes.length > 0 ? upsertSections(before, changes.writes.map(sectionUpdate)) : before;
       return { after: refs.length > 0 ? removeSections(upserted, refs) : upserted, result: changes.result };
     },
-    { label: "credentials file", read: readCredentialsText },
+    // 0600 even for a file that was readable by others: it now holds live secrets (the AWS CLI only warns).
+    { label: "credentials file", read: readCredentialsText, forceMode: true },
   );
 }
 
