@@ -43,7 +43,7 @@ beforeAll(async () => {
   const login = await runCli(["login", "--profile", "dev"], { env: env() });
   expect(login.code, login.stderr).toBe(0);
   browser = await launchChromium();
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -59,7 +59,7 @@ function signinRequests(from: number): URLSearchParams[] {
     .map((r) => new URLSearchParams(r.method === "POST" ? r.body : new URLSearchParams(r.query).toString()));
 }
 
-describe("console --print for an SSO profile", () => {
+describe("console --print for an SSO profile", { timeout: 120_000 }, () => {
   it("prints a login link on stdout, warns on stderr, and sends no SessionDuration unless asked", async () => {
     const from = emu.requests.length;
     const r = await runCli(["console", "--profile", "dev", "--print"], { env: env() });
@@ -131,7 +131,7 @@ describe("console --print for an SSO profile", () => {
   });
 });
 
-describe("a real browser", () => {
+describe("a real browser", { timeout: 120_000 }, () => {
   it("opens the link sso-setup opened (BROWSER) and lands on the console page it was made for", async () => {
     const recorder = urlRecorder(box.dir);
     const r = await runCli(["console", "--profile", "dev", "--service", "s3"], { env: env({ BROWSER: recorder.command }) });
@@ -157,7 +157,7 @@ describe("a real browser", () => {
   });
 });
 
-describe("console --portal", () => {
+describe("console --portal", { timeout: 120_000 }, () => {
   it("prints the access portal's shortcut link for the profile's account and role, without credentials", async () => {
     const from = emu.requests.length;
     const r = await runCli(["console", "--profile", "dev", "--portal", "--print", "--service", "ec2"], { env: env() });

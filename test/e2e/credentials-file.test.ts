@@ -23,6 +23,9 @@ const CONFIG =
   `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n` +
   `[sso-session other]\nsso_start_url = https://d-2222222222.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n`;
 
+/** Each test starts several processes (the CLI, Python's aws and botocore, Node with the SDK): slow on a loaded machine. */
+const SLOW = 120_000;
+
 let emu: Emulator;
 let box: Sandbox;
 let credentialsFile: string;
@@ -46,7 +49,7 @@ beforeAll(async () => {
     const login = await cli(["login", "--profile", profile]);
     expect(login.code, login.stderr).toBe(0);
   }
-});
+}, SLOW);
 
 afterAll(async () => {
   await emu?.close();
@@ -71,7 +74,7 @@ function section(text: string, name: string): Record<string, string> | undefined
   return values;
 }
 
-describe("credentials write", () => {
+describe("credentials write", { timeout: SLOW }, () => {
   it("writes [<account>_<role>] that the aws command, botocore and the JS SDK's fromIni all use", async () => {
     const r = await cli(["credentials", "write", "--profile", "dev"]);
     expect(r.code, r.stderr).toBe(0);
@@ -157,7 +160,7 @@ const CORPUS: Record<string, string> = {
   empty: "",
 };
 
-describe("hand-written credentials files survive byte for byte", () => {
+describe("hand-written credentials files survive byte for byte", { timeout: SLOW }, () => {
   it.each(Object.entries(CORPUS))("%s", async (_name, original) => {
     writeFileSync(credentialsFile, original);
     const write = await cli(["credentials", "write", "--profile", "dev", "--as", "sso-dev"]);
@@ -178,7 +181,7 @@ describe("hand-written credentials files survive byte for byte", () => {
   });
 });
 
-describe("credentials refresh", () => {
+describe("credentials refresh", { timeout: SLOW }, () => {
   it("rewrites sections about to expire; a session that needs a sign-in is named, exit 253, the others still refreshed", async () => {
     writeFileSync(credentialsFile, "[default]\naws_access_key_id = AKIAKEEP\n");
     const lastingSeconds = emu.state.roleCredentialsExpiresIn;
@@ -222,7 +225,7 @@ describe("credentials refresh", () => {
   });
 });
 
-describe("credentials remove and logout", () => {
+describe("credentials remove and logout", { timeout: SLOW }, () => {
   it("remove takes only sections sso-setup wrote", async () => {
     writeFileSync(credentialsFile, "[mine]\naws_access_key_id = AKIAMINE\n");
     for (const as of ["a", "b"]) expect((await cli(["credentials", "write", "--profile", "dev", "--as", as])).code).toBe(0);
@@ -251,7 +254,7 @@ describe("credentials remove and logout", () => {
   });
 });
 
-describe("concurrent writers", () => {
+describe("concurrent writers", { timeout: 2 * SLOW }, () => {
   it("10 writes of different profiles at once lose nothing", async () => {
     writeFileSync(credentialsFile, "# shared\n[default]\naws_access_key_id = AKIAKEEP\n");
     const results = await Promise.all(PROFILES.map((p) => runCli(["credentials", "write", "--profile", p], { env: env(), timeoutMs: 60_000 })));
