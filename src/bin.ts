@@ -1,5 +1,11 @@
 /** The process entry: wire the real dependencies, run, set the exit code. Nothing else. */
+import * as nodeModule from "node:module";
 import { VERSION } from "./version.js";
+
+// Node 22.1+ keeps the compiled bundle on disk between runs (in its own cache under the temporary
+// directory; NODE_DISABLE_COMPILE_CACHE turns it off): credential_process and Tab completion start
+// sso-setup hundreds of times a day. Node 20 has no such cache and skips this.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const argv = process.argv.slice(2);
 const only = argv.length === 1 ? argv[0] : undefined;
@@ -51,5 +57,8 @@ async function run(): Promise<void> {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new CancelledError());
   });
+  // A file size limit (`ulimit -f`) otherwise kills the process mid-write; with a listener the write
+  // fails with EFBIG instead, which is reported in one line with the temp file removed.
+  process.on("SIGXFSZ", () => undefined);
   process.exitCode = await main(argv, createRealDeps(process, controller.signal));
 }

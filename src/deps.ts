@@ -8,7 +8,8 @@ import type { SigninApi } from "./console/federation.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
-import { withFsHook } from "./platform/fs-hooks.js";
+import { resolveAwsPaths } from "./config/paths.js";
+import { withFsHook, withPermissionWarnings } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeLoopback, type Loopback } from "./platform/loopback.js";
 import { createSdkApiFactory, endpointOverridesFromEnv, httpTimeoutsFromEnv, type SsoApiFactory } from "./sso/clients.js";
@@ -60,7 +61,8 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
   const homedir = env.HOME || env.USERPROFILE || os.homedir();
   const debug = createDebugLog(io.err, debugFromEnv(env));
   const scope: CommandScope = {};
-  const fs = withFsHook(nodeFs, {
+  const awsDir = path.join(homedir, ".aws");
+  const hooked = withFsHook(nodeFs, {
     get active() {
       return debug.enabled;
     },
@@ -71,6 +73,14 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
           ? `wrote ${change.file} (${change.bytes} bytes, mode ${change.mode === undefined ? "?" : change.mode.toString(8).padStart(4, "0")})`
           : `removed ${change.file}`,
       ),
+  });
+  const fs = withPermissionWarnings(hooked, {
+    home: homedir,
+    watched: (file) =>
+      file.startsWith(`${awsDir}${path.sep}`) ||
+      file === awsDir ||
+      file === resolveAwsPaths({ env, homedir, configFileFlag: scope.configFile }).configFile,
+    warn: (text) => io.err.write(text),
   });
   return {
     io,

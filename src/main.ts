@@ -1,10 +1,20 @@
 /** Runs one command line and returns its exit code. Nothing below this calls process.exit. */
-import { CommanderError } from "commander";
-import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
-import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { CancelledError, ExitCode, exitCodeFor, fileSystemError, SsoSetupError } from "./errors.js";
+import { hotPath } from "./hot-paths.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  const hot = hotPath(argv);
+  if (hot) {
+    try {
+      await hot(deps);
+      return ExitCode.ok;
+    } catch (error) {
+      return report(error, deps);
+    }
+  }
+  // Commander and the command tree load only for command lines that are not hot paths.
+  const { buildProgram } = await import("./cli.js");
   const program = await buildProgram(deps, argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -14,9 +24,18 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   }
 }
 
-function report(error: unknown, deps: Deps): number {
-  debugCauses(error, deps);
-  if (error instanceof CommanderError) {
+/** Commander's own errors (help shown, an unknown option), recognised without loading commander. */
+function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" && code.startsWith("commander.");
+}
+
+function report(thrown: unknown, deps: Deps): number {
+  debugCauses(thrown, deps);
+  // A filesystem refusal the Fs port did not name (a library's own file access) is still no bug.
+  const path = (thrown as NodeJS.ErrnoException | undefined)?.path;
+  const error = typeof path === "string" ? fileSystemError(thrown, "use", path) : thrown;
+  if (isCommanderError(error)) {
     // Help and --version are successes; everything else commander rejects is a usage error, and
     // commander has already printed its message.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
@@ -41,7 +60,7 @@ function report(error: unknown, deps: Deps): number {
 
 /** With --debug, what lies under the message: the chain of causes, down to the SDK's or Node's error. */
 function debugCauses(error: unknown, deps: Deps): void {
-  if (!deps.debug.enabled || error instanceof CommanderError) return;
+  if (!deps.debug.enabled || isCommanderError(error)) return;
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 6; depth++, current = current.cause) {
     const code = (current as { code?: unknown }).code;

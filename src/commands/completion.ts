@@ -9,15 +9,12 @@
  * fails loudly: a completion that prints errors into the person's command line is worse than none.
  */
 import { Argument, Command, Option } from "commander";
-import { AwsConfig } from "../config/aws-config.js";
-import { resolveAwsPaths } from "../config/paths.js";
+import { listNames, NAME_LISTS, type NameList } from "../config/name-lists.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
-export const NAME_LISTS = ["profiles", "sso-sessions"] as const;
-export type NameList = (typeof NAME_LISTS)[number];
 
 /** What may follow a flag that takes a value. */
 export type ValueSpec =
@@ -98,19 +95,6 @@ export async function runCompletion(opts: CompletionOptions, deps: Deps): Promis
   }
   if (!opts.shell) throw new UsageError(`Name the shell to complete for: sso-setup completion ${SHELLS.join("|")}`);
   deps.io.out.write(SCRIPTS[opts.shell](opts.tree()));
-}
-
-/** The names, one a line; nothing at all when the config cannot be read or parsed. */
-async function listNames(list: NameList, configFile: string | undefined, deps: Pick<Deps, "env" | "homedir" | "fs">): Promise<string> {
-  try {
-    const paths = resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag: configFile });
-    const config = await AwsConfig.load(deps.fs, paths.configFile);
-    const names = list === "profiles" ? config.profileNames() : config.ssoSessionNames();
-    // A name with a line break would split into two candidates; no real profile has one.
-    return names.filter((name) => name !== "" && !/[\r\n]/.test(name)).map((name) => `${name}\n`).join("");
-  } catch {
-    return "";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,14 +1,9 @@
 import { Command, Option } from "commander";
-import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat, type Credentials } from "../credentials/formatters.js";
-import { resolveCredentials } from "../credentials/resolver.js";
+import { runExportCredentials, type ExportCredentialsOptions } from "../credentials/export.js";
+import { CREDENTIAL_FORMATS, type CredentialFormat } from "../credentials/formatters.js";
 import type { Deps } from "../deps.js";
-import { CancelledError, ConfigError } from "../errors.js";
 
-export interface ExportCredentialsOptions {
-  profile: string | undefined;
-  format: CredentialFormat;
-  configFile: string | undefined;
-}
+export type { ExportCredentialsOptions };
 
 export function exportCredentialsCommand(
   deps: Deps,
@@ -37,17 +32,4 @@ Examples:
     .action(async (flags: { profile?: string; format: CredentialFormat; configFile?: string }) => {
       await run({ profile: flags.profile, format: flags.format, configFile: flags.configFile }, deps);
     });
-}
-
-export async function runExportCredentials(opts: ExportCredentialsOptions, deps: Deps): Promise<void> {
-  let credentials: Credentials;
-  try {
-    ({ credentials } = await resolveCredentials({ profile: opts.profile, configFile: opts.configFile, allowSignIn: true }, deps));
-  } catch (error) {
-    if (error instanceof CancelledError || deps.signal.aborted) throw error;
-    // The AWS CLI's wording and exit code (253) for every failure of this command.
-    const reason = error instanceof Error ? error.message.trim() : String(error);
-    throw new ConfigError(`Unable to retrieve credentials: ${reason}`, { cause: error });
-  }
-  deps.io.out.write(formatCredentials(credentials, opts.format));
 }

@@ -3,7 +3,7 @@
  * and changed only through declarative section edits that are applied surgically and atomically.
  */
 import * as path from "node:path";
-import { ConfigError, FlowError } from "../errors.js";
+import { ConfigError, FileSystemError, FlowError } from "../errors.js";
 import type { Clock } from "../platform/clock.js";
 import type { Fs } from "../platform/fs.js";
 import { acquireLock, type FileLocker } from "../platform/lock.js";
@@ -73,9 +73,10 @@ async function readConfigText(fs: Fs, file: string): Promise<string> {
   try {
     return (await fs.readText(file)) ?? "";
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    // The Fs port reads only regular files up to MAX_READ_BYTES: a FIFO or a device never hangs us.
+    const reason = error instanceof FileSystemError ? error.reason : ((error as NodeJS.ErrnoException).code ?? "error");
     throw new ConfigError(
-      `Unable to read the config file ${file} (${code}). Check that it is a readable file, or point --config-file / AWS_CONFIG_FILE at another one.`,
+      `Unable to read the config file ${file}: ${reason}. Check that it is a readable file, or point --config-file / AWS_CONFIG_FILE at another one.`,
       { cause: error },
     );
   }

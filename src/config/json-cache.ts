@@ -1,7 +1,9 @@
 /**
  * A directory of JSON files shared with the AWS CLI (`~/.aws/sso/cache`, `~/.aws/cli/cache`).
  * Files are written atomically with mode 0600 in a 0700 directory; unreadable or non-JSON files are
- * treated as absent, as botocore does, so a corrupt cache never blocks a login.
+ * treated as absent, as botocore does, so a corrupt cache never blocks a login. Symlinks are never
+ * followed here (unlike the config file): one planted in a cache directory is read as absent and
+ * replaced on the next write, so a token never lands in the file it points at.
  */
 import * as path from "node:path";
 import type { Fs } from "../platform/fs.js";
@@ -23,7 +25,7 @@ export class JsonFileCache {
   async read(key: string): Promise<Record<string, unknown> | null> {
     let text: string | null;
     try {
-      text = await this.fs.readText(this.fileFor(key));
+      text = await this.fs.readText(this.fileFor(key), { noFollow: true });
     } catch {
       return null;
     }
@@ -45,7 +47,7 @@ export class JsonFileCache {
   async write(key: string, value: Record<string, unknown>): Promise<string> {
     await this.ensureDir();
     const file = this.fileFor(key);
-    await this.fs.writeFileAtomic(file, pythonJsonDumps(value), { mode: CACHE_FILE_MODE, forceMode: true });
+    await this.fs.writeFileAtomic(file, pythonJsonDumps(value), { mode: CACHE_FILE_MODE, forceMode: true, noFollow: true });
     return file;
   }
 

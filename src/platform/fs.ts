@@ -4,8 +4,9 @@
  * never a truncated file (the AWS CLI truncates in place, which is how half-written caches happen),
  * and a process killed at any moment leaves the old file or the new one.
  */
-import { promises as fsp, type Stats } from "node:fs";
+import { constants, promises as fsp, rmSync, type Stats } from "node:fs";
 import * as path from "node:path";
+import { FileSystemError, fileSystemError } from "../errors.js";
 
 /**
  * Our temp files: hidden, named after their target and after us. Nothing that lists a directory
@@ -17,6 +18,30 @@ const TEMP_FILE = /^\..+\.sso-setup-\d+-[0-9a-f]{8}\.tmp$/;
 /** A write takes milliseconds; a temp file this old was left by a killed process. */
 export const STALE_TEMP_MS = 5 * 60_000;
 
+/**
+ * The most sso-setup reads of any file: an AWS config file is a few kilobytes, and one of thousands of
+ * profiles under a megabyte. A bigger file is not a config (a log, a disk image) and would cost seconds
+ * and gigabytes to scan.
+ */
+export const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** Refuse a file larger than this (default MAX_READ_BYTES). */
+  maxBytes?: number;
+  /** Refuse a symlink instead of reading its target (the token and credential caches). */
+  noFollow?: boolean;
+}
+
+export interface WriteOptions {
+  mode: number;
+  forceMode?: boolean;
+  /**
+   * Replace a symlink at `file` instead of writing through it (the caches: a link planted there must
+   * not get a token written into whatever it points at). Without it, the link's target is written.
+   */
+  noFollow?: boolean;
+}
+
 export interface FileStat {
   mode: number;
   isFile: boolean;
@@ -24,20 +49,26 @@ export interface FileStat {
 }
 
 export interface Fs {
-  /** The file's text, or `null` when it does not exist. Other errors (EACCES, EISDIR) propagate. */
-  readText(file: string): Promise<string | null>;
+  /**
+   * The file's text, or `null` when it does not exist. Only a regular file is read (a FIFO or a device
+   * would block or never end); anything else, a file over the size limit, and every other error
+   * (EACCES, EISDIR) is a FileSystemError naming the file.
+   */
+  readText(file: string, options?: ReadOptions): Promise<string | null>;
   /**
    * Temp file in the same directory, fsync, rename over the target. Follows a symlinked target to its
-   * real path, keeps an existing file's mode (unless `forceMode`), and creates a new one with `mode`.
-   * First removes our temp files in that directory that are older than STALE_TEMP_MS.
+   * real path (unless `noFollow`), keeps an existing file's mode (unless `forceMode`), and creates a
+   * new one with `mode`. Refuses an existing file that is read-only (kept-mode writes: the config and
+   * credentials files), as the AWS CLI does. First removes our temp files in that directory that are
+   * older than STALE_TEMP_MS. Failures are FileSystemErrors; the target is then left as it was.
    */
-  writeFileAtomic(file: string, data: string, options: { mode: number; forceMode?: boolean }): Promise<void>;
-  /** `mkdir -p`; directories it creates get `mode`, existing ones are left alone. */
+  writeFileAtomic(file: string, data: string, options: WriteOptions): Promise<void>;
+  /** `mkdir -p`; directories it creates get exactly `mode` (whatever the umask), existing ones are left alone. */
   mkdirp(dir: string, mode: number): Promise<void>;
   readdir(dir: string): Promise<string[]>;
   /**
    * The path with every symlink resolved; for a file that does not exist yet, its directory's real
-   * path and its name (the name a write creates).
+   * path and its name (the name a write creates). A dangling symlink resolves to where it points.
    */
   realpath(file: string): Promise<string>;
   stat(file: string): Promise<FileStat | null>;
@@ -49,28 +80,120 @@ function isErrno(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as NodeJS.ErrnoException).code === code;
 }
 
-export const nodeFs: Fs = {
-  async readText(file) {
-    try {
-      return await fsp.readFile(file, "utf8");
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return null;
-      throw error;
+/** Errors that mean "not there": the file, or a directory on its path, does not exist. */
+function isMissing(error: unknown): boolean {
+  return isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR");
+}
+
+const KIND_NAMES: ReadonlyArray<[(stats: Stats) => boolean, string]> = [
+  [(s) => s.isDirectory(), "a directory"],
+  [(s) => s.isFIFO(), "a FIFO (named pipe)"],
+  [(s) => s.isCharacterDevice(), "a character device"],
+  [(s) => s.isBlockDevice(), "a block device"],
+  [(s) => s.isSocket(), "a socket"],
+];
+
+function notRegularFile(file: string, stats: Stats): FileSystemError {
+  const kind = KIND_NAMES.find(([test]) => test(stats))?.[1] ?? "not a regular file";
+  return new FileSystemError("read", file, `it is ${kind}, not a regular file`, { code: stats.isDirectory() ? "EISDIR" : "ENOTREG" });
+}
+
+function tooLarge(file: string, size: number, maxBytes: number): FileSystemError {
+  const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+  return new FileSystemError(
+    "read",
+    file,
+    `it is larger than ${mb(maxBytes)} (${size > maxBytes ? mb(size) : "it kept growing"}), more than any AWS config or cache file; sso-setup reads files up to ${mb(maxBytes)}`,
+    { code: "ETOOLARGE" },
+  );
+}
+
+async function readRegularFile(file: string, maxBytes: number, noFollow: boolean): Promise<string | null> {
+  // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, forever. On a regular file it
+  // changes nothing.
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, flags);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return null;
+    if (noFollow && isErrno(error, "ELOOP")) {
+      throw new FileSystemError("read", file, "it is a symbolic link, and sso-setup never follows one in its caches", { code: "ELOOP", cause: error });
     }
+    throw fileSystemError(error, "read", file);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw notRegularFile(file, stats);
+    if (stats.size > maxBytes) throw tooLarge(file, stats.size, maxBytes);
+    // Read to the end rather than `stats.size` bytes (files in /proc say 0), but never past the limit.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stats.size - total, 64 * 1024), maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(file, total, maxBytes);
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } catch (error) {
+    throw fileSystemError(error, "read", file);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** An existing file nobody may write: the AWS CLI refuses to change it, and so do we. */
+async function isReadOnly(file: string, stats: Stats): Promise<boolean> {
+  // Root may write anything, so its access() says yes; the mode says what the owner meant.
+  if (process.getuid?.() === 0) return (stats.mode & 0o222) === 0;
+  try {
+    await fsp.access(file, constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export const nodeFs: Fs = {
+  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false } = {}) {
+    return readRegularFile(file, maxBytes, noFollow);
   },
 
-  async writeFileAtomic(file, data, { mode, forceMode = false }) {
+  async writeFileAtomic(file, data, { mode, forceMode = false, noFollow = false }) {
     // The link stays a link (a config file kept in a dotfiles repository): its target is replaced.
-    const target = await nodeFs.realpath(file);
+    // A cache file's link is replaced itself: rename() never follows the name it replaces.
+    const target = noFollow ? path.join(await nodeFs.realpath(path.dirname(file)), path.basename(file)) : await nodeFs.realpath(file);
     let existing: Stats | null = null;
     try {
-      existing = await fsp.stat(target);
+      existing = await (noFollow ? fsp.lstat(target) : fsp.stat(target));
     } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw error;
+      if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "write", target);
+    }
+    if (existing && !existing.isFile()) {
+      if (!noFollow || existing.isDirectory()) {
+        throw new FileSystemError("write", target, existing.isDirectory() ? "it is a directory" : "it is not a regular file", {
+          code: existing.isDirectory() ? "EISDIR" : "ENOTREG",
+        });
+      }
+      existing = null; // a symlink or other entry in a cache directory: replaced, its owner and mode not kept
+    }
+    if (existing && !forceMode && (await isReadOnly(target, existing))) {
+      const mode = (existing.mode & 0o777).toString(8).padStart(4, "0");
+      throw new FileSystemError("write", target, `it is read-only (mode ${mode}), so sso-setup leaves it alone; make it writable (chmod u+w) to let sso-setup change it`, {
+        code: "EACCES",
+      });
     }
     const fileMode = existing && !forceMode ? existing.mode & 0o7777 : mode;
     await sweepStaleTemps(path.dirname(target));
-    const temp = await createTemp(target, fileMode);
+    let temp: { file: string; handle: fsp.FileHandle };
+    try {
+      temp = await createTemp(target, fileMode);
+    } catch (error) {
+      throw fileSystemError(error, "write", target);
+    }
     try {
       await temp.handle.writeFile(data, "utf8");
       // Without the fsync, a crash right after the rename can leave an empty file on some filesystems.
@@ -84,14 +207,25 @@ export const nodeFs: Fs = {
     } catch (error) {
       await temp.handle.close().catch(() => undefined);
       await fsp.unlink(temp.file).catch(() => undefined);
-      throw error;
+      throw fileSystemError(error, "write", target);
     }
   },
 
   async mkdirp(dir, mode) {
-    // mkdir's recursive mode applies `mode` to every directory it creates, which is what we want for
-    // ~/.aws/sso/cache (0700) without changing the mode of a ~/.aws that already exists.
-    await fsp.mkdir(path.resolve(dir), { recursive: true, mode });
+    // mkdir's recursive mode applies `mode` to every directory it creates (~/.aws/sso/cache 0700)
+    // without changing the mode of a ~/.aws that already exists; the chmod makes it exact whatever the
+    // umask (a umask of 0277 would otherwise leave directories we cannot write into).
+    const target = path.resolve(dir);
+    try {
+      const first = await fsp.mkdir(target, { recursive: true, mode });
+      if (first === undefined) return;
+      for (let created = target; ; created = path.dirname(created)) {
+        await fsp.chmod(created, mode);
+        if (created === first || created === path.dirname(created)) break;
+      }
+    } catch (error) {
+      throw fileSystemError(error, "create the directory", target);
+    }
   },
 
   async readdir(dir) {
@@ -99,7 +233,7 @@ export const nodeFs: Fs = {
       return await fsp.readdir(dir);
     } catch (error) {
       if (isErrno(error, "ENOENT")) return [];
-      throw error;
+      throw fileSystemError(error, "list", dir);
     }
   },
 
@@ -107,13 +241,12 @@ export const nodeFs: Fs = {
     try {
       return await fsp.realpath(file);
     } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw error;
+      if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "resolve", file);
     }
     try {
-      return path.join(await fsp.realpath(path.dirname(file)), path.basename(file));
+      return await danglingTarget(path.resolve(file));
     } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw error;
-      return path.resolve(file);
+      throw fileSystemError(error, "resolve", file);
     }
   },
 
@@ -122,8 +255,8 @@ export const nodeFs: Fs = {
       const stats = await fsp.stat(file);
       return { mode: stats.mode & 0o7777, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
     } catch (error) {
-      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return null;
-      throw error;
+      if (isMissing(error)) return null;
+      throw fileSystemError(error, "read", file);
     }
   },
 
@@ -133,10 +266,90 @@ export const nodeFs: Fs = {
       return true;
     } catch (error) {
       if (isErrno(error, "ENOENT")) return false;
-      throw error;
+      throw fileSystemError(error, "remove", file);
     }
   },
 };
+
+/** The most links followed, as Linux's ELOOP limit. */
+const MAX_LINKS = 40;
+
+/**
+ * Where a path that does not exist (yet) leads: its directory's real path and its name, and for a
+ * dangling symlink (a dotfiles link whose target is not created yet), where the link points. Writing
+ * there creates the target and keeps the link, as `open()` through the link does for the AWS CLI.
+ */
+async function danglingTarget(file: string): Promise<string> {
+  let current = file;
+  for (let hops = 0; ; hops++) {
+    let dir: string;
+    try {
+      dir = await fsp.realpath(path.dirname(current));
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return current;
+      throw error;
+    }
+    current = path.join(dir, path.basename(current));
+    let link: string;
+    try {
+      link = await fsp.readlink(current);
+    } catch (error) {
+      // EINVAL: not a link (or nothing there): this is the name a write creates.
+      if (isErrno(error, "EINVAL") || isErrno(error, "ENOENT")) return current;
+      throw error;
+    }
+    if (hops === MAX_LINKS) throw Object.assign(new Error("too many symbolic links"), { code: "ELOOP" });
+    current = path.resolve(dir, link);
+  }
+}
+
+/**
+ * What proper-lockfile (lock.ts) calls, in its callback style, for the `<file>.lock` directories:
+ * created with exactly `mode` whatever the umask, and removed with whatever a killed or foreign
+ * process left inside (a plain rmdir fails with ENOTEMPTY, and the lock would then never be taken).
+ */
+export function lockDirectoryFs(mode: number) {
+  type Callback<T = undefined> = (error: NodeJS.ErrnoException | null, value?: T) => void;
+  const settle = <T>(promise: Promise<T>, callback: Callback<T>) =>
+    void promise.then(
+      (value) => callback(null, value),
+      (error: NodeJS.ErrnoException) => callback(error),
+    );
+  return {
+    mkdir(dir: string, callback: Callback) {
+      settle(
+        fsp.mkdir(dir, { mode }).then(async () => {
+          try {
+            await fsp.chmod(dir, mode);
+          } catch (error) {
+            await fsp.rmdir(dir).catch(() => undefined);
+            throw error;
+          }
+          return undefined;
+        }),
+        callback,
+      );
+    },
+    rmdir(dir: string, callback: Callback) {
+      settle(
+        fsp.rm(dir, { recursive: true }).then(() => undefined),
+        callback,
+      );
+    },
+    rmdirSync(dir: string) {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    stat(file: string, callback: Callback<Stats>) {
+      settle(fsp.stat(file), callback);
+    },
+    utimes(file: string, atime: Date, mtime: Date, callback: Callback) {
+      settle(fsp.utimes(file, atime, mtime).then(() => undefined), callback);
+    },
+    realpath(file: string, callback: Callback<string>) {
+      settle(fsp.realpath(file), callback);
+    },
+  };
+}
 
 /** A new temp file next to `target`; `wx` never opens an existing one, whoever left it there. */
 async function createTemp(target: string, mode: number): Promise<{ file: string; handle: fsp.FileHandle }> {

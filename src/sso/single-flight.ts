@@ -5,10 +5,17 @@
  * aws-sso-cli#110), and concurrent refreshes with a rotating refresh token invalidate each other.
  */
 import type { Clock } from "../platform/clock.js";
-import type { FileLocker } from "../platform/lock.js";
+import { lockTimeoutError, type FileLocker } from "../platform/lock.js";
 
 /** How often a waiting process looks at the lock and the cache again. */
 export const LOCK_POLL_MS = 200;
+/**
+ * The longest a process waits for another one's sign-in: the holder's own flow gives up after 10
+ * minutes (auth-code-flow's AUTH_CODE_TIMEOUT_MS, the device code's usual lifetime), so a holder still
+ * there a minute later is stuck, not signing in. Not imported from there: this module is on the
+ * refresh path, which does not load the sign-in flows.
+ */
+export const SINGLE_FLIGHT_WAIT_MS = 11 * 60_000;
 
 export interface SingleFlightDeps {
   locker: FileLocker;
@@ -28,11 +35,15 @@ export interface SingleFlight<T> {
   run: (waited: boolean) => Promise<T>;
   /** Called once, when this process first finds the lock taken. */
   onWait?: (() => void) | undefined;
+  /** The longest wait for the lock, counted in time slept (default SINGLE_FLIGHT_WAIT_MS). */
+  timeoutMs?: number | undefined;
 }
 
 export async function singleFlight<T>(flight: SingleFlight<T>, deps: SingleFlightDeps): Promise<T> {
   let waited = false;
-  for (;;) {
+  const timeoutMs = flight.timeoutMs ?? SINGLE_FLIGHT_WAIT_MS;
+  // Slept time, not the clock: a clock stepped back must not stretch the wait.
+  for (let slept = 0; ; slept += LOCK_POLL_MS) {
     const lock = await deps.locker.tryLock(flight.file);
     if (lock) {
       // `lock.lost` is not checked: a lock taken over while this process was stalled costs at worst one
@@ -49,8 +60,9 @@ export async function singleFlight<T>(flight: SingleFlight<T>, deps: SingleFligh
     }
     const value = await flight.ready();
     if (value !== undefined) return value;
-    // No deadline of our own: the holder's flow has one (10 minutes), and a holder that dies leaves a
-    // lock that goes stale within seconds. Ctrl-C ends the wait through the signal.
+    // A holder that dies leaves a lock that goes stale within seconds; one that lives but never
+    // finishes meets this deadline. Ctrl-C ends the wait sooner, through the signal.
+    if (slept >= timeoutMs) throw lockTimeoutError(flight.file, "this SSO session's sign-in", timeoutMs);
     await deps.clock.sleep(LOCK_POLL_MS, deps.signal);
   }
 }

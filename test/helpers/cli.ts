@@ -121,10 +121,13 @@ export function runCli(
     cwd?: string;
     /** Gets the child as soon as it runs, to send it a signal mid-run. */
     onSpawn?: (child: ChildProcess) => void;
+    /** A command that runs node in turn (`sh -c '…; exec "$@"' sh`, `unshare -Urm`, `setpriv …`). */
+    via?: string[];
   },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, CLI, ...args], {
       env: options.env,
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],

@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync } from "node:fs";
 import * as path from "node:path";
 
 /**
@@ -11,6 +10,5 @@ export default function setup(): void {
   execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], {
     stdio: "inherit",
   });
-  execFileSync(process.execPath, [path.join(root, "scripts/generate-root-help.mjs")], { stdio: "inherit" });
-  chmodSync(path.join(root, "dist/emulator/person.js"), 0o755);
+  execFileSync(process.execPath, [path.join(root, "scripts/bundle.mjs")], { stdio: "inherit" });
 }

@@ -1,0 +1,76 @@
+/**
+ * Command lines that run far more often than a person types them, answered without commander and
+ * the command tree: `export-credentials` (credential_process runs it at every SDK client start) and
+ * `completion --list` (every Tab). Each entry reads only the flags its command defines, with Node's
+ * parseArgs; anything it is not sure of (help, an unknown flag, a value commander would refuse, an
+ * ambiguous `--flag -value`) is left to the full program, which owns every usage message. A test
+ * checks that these flags are exactly the ones the commands define.
+ */
+import { parseArgs } from "node:util";
+import { NAME_LISTS, type NameList } from "./config/name-lists.js";
+import { CREDENTIAL_FORMATS, type CredentialFormat } from "./credentials/formatters.js";
+import type { Deps } from "./deps.js";
+
+type Values = Record<string, string | boolean | undefined>;
+type Action = (deps: Deps) => Promise<void>;
+
+interface HotCommand {
+  /** The command's long flags (as commander names them, without --debug and --help), by kind. */
+  flags: Record<string, "string" | "boolean">;
+  /** What to run for these values, or undefined when commander should judge them. */
+  action(values: Values, positionals: string[]): Action | undefined;
+}
+
+const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
+
+export const HOT_COMMANDS: Readonly<Record<string, HotCommand>> = {
+  "export-credentials": {
+    flags: { profile: "string", format: "string", "config-file": "string" },
+    action(values, positionals) {
+      const format = str(values.format) ?? "process";
+      if (positionals.length > 0 || !(CREDENTIAL_FORMATS as readonly string[]).includes(format)) return undefined;
+      return async (deps) => {
+        const { runExportCredentials } = await import("./credentials/export.js");
+        await runExportCredentials({ profile: str(values.profile), format: format as CredentialFormat, configFile: str(values["config-file"]) }, deps);
+      };
+    },
+  },
+  completion: {
+    flags: { list: "string", "config-file": "string" },
+    action(values, positionals) {
+      const list = str(values.list);
+      if (positionals.length > 0 || list === undefined || !(NAME_LISTS as readonly string[]).includes(list)) return undefined;
+      return async (deps) => {
+        const { listNames } = await import("./config/name-lists.js");
+        deps.io.out.write(await listNames(list as NameList, str(values["config-file"]), deps));
+      };
+    },
+  },
+};
+
+/** The action for this command line when it is a hot path that needs no commander, else undefined. */
+export function hotPath(argv: readonly string[]): Action | undefined {
+  let rootDebug = false;
+  let at = 0;
+  for (; argv[at] === "--debug"; at++) rootDebug = true;
+  const name = argv[at];
+  const command = name === undefined ? undefined : HOT_COMMANDS[name];
+  if (!command) return undefined;
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    const options = Object.fromEntries(Object.entries(command.flags).map(([flag, type]) => [flag, { type }]));
+    parsed = parseArgs({ args: argv.slice(at + 1), options: { ...options, debug: { type: "boolean" } }, allowPositionals: true, strict: true });
+  } catch {
+    return undefined;
+  }
+  const action = command.action(parsed.values, parsed.positionals);
+  if (!action) return undefined;
+  const { values } = parsed;
+  return async (deps) => {
+    // What cli.ts's preAction hook does on the full path.
+    if (rootDebug || values.debug === true) deps.debug.enable();
+    if (typeof values.profile === "string") deps.scope.profile = values.profile;
+    if (typeof values["config-file"] === "string") deps.scope.configFile = values["config-file"];
+    await action(deps);
+  };
+}

@@ -1,0 +1,45 @@
+/** The hot paths read the same flags as the commands they stand in for, and hand doubtful lines back. */
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli.js";
+import type { Deps } from "../../src/deps.js";
+import { HOT_COMMANDS, hotPath } from "../../src/hot-paths.js";
+
+const silent = { write() {} };
+const deps = { io: { out: silent, err: silent, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false } } as unknown as Deps;
+
+describe("hot paths", () => {
+  it("know exactly the long flags each command defines, with the same kind of value", async () => {
+    const program = await buildProgram(deps);
+    for (const [name, hot] of Object.entries(HOT_COMMANDS)) {
+      const command = program.commands.find((c) => c.name() === name)!;
+      const defined = Object.fromEntries(
+        command.options
+          .filter((o) => o.long !== "--debug" && o.long !== "--help")
+          .map((o) => [o.long!.slice(2), o.required || o.optional ? "string" : "boolean"]),
+      );
+      expect(hot.flags, name).toEqual(defined);
+    }
+  });
+
+  it("take plain command lines and leave everything else to commander", () => {
+    expect(hotPath(["export-credentials"])).toBeTypeOf("function");
+    expect(hotPath(["--debug", "export-credentials", "--profile=dev", "--format", "env"])).toBeTypeOf("function");
+    expect(hotPath(["completion", "--list", "sso-sessions", "--config-file", "/x"])).toBeTypeOf("function");
+    for (const line of [
+      [],
+      ["status"],
+      ["export-credentials", "--help"],
+      ["export-credentials", "-h"],
+      ["export-credentials", "--format", "yaml"],
+      ["export-credentials", "--profile"],
+      ["export-credentials", "--profile", "--format"],
+      ["export-credentials", "extra"],
+      ["completion"],
+      ["completion", "bash"],
+      ["completion", "--list", "accounts"],
+      ["completion", "bash", "--list", "profiles"],
+    ]) {
+      expect(hotPath(line), line.join(" ")).toBeUndefined();
+    }
+  });
+});
