@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { Credentials } from "../credentials/formatters.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, FileSystemError } from "../errors.js";
 import type { Fs } from "../platform/fs.js";
 import { lockedRewrite, type ConfigWriteDeps } from "./aws-config.js";
 import { ConfigSyntaxError, parseConfig, removeSections, upsertSections, type SectionRef, type SectionUpdate } from "./ini.js";
@@ -38,9 +38,9 @@ async function readCredentialsText(fs: Fs, file: string): Promise<string> {
   try {
     return (await fs.readText(file)) ?? "";
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    const reason = error instanceof FileSystemError ? error.reason : ((error as NodeJS.ErrnoException).code ?? "error");
     throw new ConfigError(
-      `Unable to read the credentials file ${file} (${code}). Check that it is a readable file, or point AWS_SHARED_CREDENTIALS_FILE at another one.`,
+      `Unable to read the credentials file ${file}: ${reason}. Check that it is a readable file, or point AWS_SHARED_CREDENTIALS_FILE at another one.`,
       { cause: error },
     );
   }
