@@ -35,7 +35,7 @@ export const OIDC_OPERATIONS: ReadonlySet<string> = new Set([
   "CreateTokenWithIAM",
 ]);
 
-export const STS_OPERATIONS: ReadonlySet<string> = new Set(["GetCallerIdentity"]);
+export const STS_OPERATIONS: ReadonlySet<string> = new Set(["GetCallerIdentity", "AssumeRole"]);
 
 export function sendOidcError(ex: Exchange, shape: OidcErrorShape, description: string): void {
   const { status, error } = OIDC_ERRORS[shape];

@@ -56,6 +56,11 @@ export function handleGetSigninToken(ex: Exchange, ctx: HandlerContext): void {
       return;
     }
   }
+  if (sessionDuration !== undefined && issued.mintedByAssumeRole) {
+    // What the real endpoint does for role-chained credentials (aws-sso-cli#1205).
+    refuse(ex, 400, "Invalid SessionDuration: it cannot be used with credentials from AssumeRole (role chaining).");
+    return;
+  }
   const signinToken = randomToken("", 480);
   ctx.state.signinTokens.set(signinToken, { accessKeyId: sessionId, issuedAt: ctx.now(), sessionDuration });
   sendJson(ex, 200, { SigninToken: signinToken });

@@ -36,7 +36,7 @@ import {
 import { handleCreateToken, handleCreateTokenWithIam, handleRegisterClient, handleStartDeviceAuthorization } from "./oidc.js";
 import { handleGetRoleCredentials, handleListAccountRoles, handleListAccounts, handleLogout } from "./portal.js";
 import { countFor, createState, type EmulatorKnobs, type EmulatorState, type FaultRule, type OperationCount } from "./state.js";
-import { handleGetCallerIdentity, handleUnsupportedStsAction, isStsRequest, stsAction } from "./sts.js";
+import { handleAssumeRole, handleGetCallerIdentity, handleUnsupportedStsAction, isStsRequest, stsAction } from "./sts.js";
 import { takeFault, Throttler, toFaultRule, type FaultSpec } from "./traffic.js";
 
 // One import for callers: the fixtures and types that go with startEmulator.
@@ -140,10 +140,8 @@ function dispatch(method: string, url: URL, contentType: string | undefined, bod
   // awsQuery (STS) posts a form to the endpoint root, which after a base path can be any path.
   if (isStsRequest(method, contentType, url.searchParams)) {
     const action = stsAction({ body, query: url.searchParams });
-    const operation =
-      action === "GetCallerIdentity"
-        ? { name: action, handler: handleGetCallerIdentity }
-        : { name: action ?? "UnknownStsAction", handler: handleUnsupportedStsAction };
+    const handler = action === "GetCallerIdentity" ? handleGetCallerIdentity : action === "AssumeRole" ? handleAssumeRole : undefined;
+    const operation = handler && action ? { name: action, handler } : { name: action ?? "UnknownStsAction", handler: handleUnsupportedStsAction };
     return { kind: "operation", operation, prefix: "" };
   }
   return { kind: "unknown", name: "Unknown" };

@@ -40,6 +40,15 @@ export interface EmulatorKnobs {
   defaultPageSize: number;
   /** Role credential lifetime in seconds. */
   roleCredentialsExpiresIn: number;
+  /**
+   * Lifetime in seconds of credentials issued by STS AssumeRole; null = the DurationSeconds asked
+   * for (3600 when none), as STS does. Tests set a few seconds to watch chained credentials expire.
+   */
+  assumeRoleExpiresIn: number | null;
+  /** Role ARNs whose AssumeRole answers AccessDenied, as a trust policy that leaves the caller out. */
+  deniedRoleArns: string[];
+  /** Every role's MaxSessionDuration in seconds (IAM's default is 3600); a longer DurationSeconds is a ValidationError. */
+  maxSessionDuration: number;
   throttle: ThrottleConfig | null;
   /** The human behind every token; appears in STS ARNs. */
   userName: string;
@@ -61,6 +70,9 @@ export function defaultKnobs(): EmulatorKnobs {
     accounts: sampleAccounts(),
     defaultPageSize: 20,
     roleCredentialsExpiresIn: 60 * 60,
+    assumeRoleExpiresIn: null,
+    deniedRoleArns: [],
+    maxSessionDuration: 60 * 60,
     throttle: null,
     userName: "developer@example.com",
   };
@@ -146,6 +158,13 @@ export interface IssuedRoleCredentials {
   roleName: string;
   /** Epoch ms. */
   expiration: number;
+  /**
+   * True for credentials minted by STS AssumeRole (absent for the portal's GetRoleCredentials):
+   * a chained AssumeRole is capped at one hour, and the console federation endpoint treats them apart.
+   */
+  mintedByAssumeRole?: boolean;
+  /** AssumeRole's RoleSessionName, the last part of the assumed-role ARN. */
+  sessionName?: string;
 }
 
 /** A console sign-in token from getSigninToken, good for one Action=login within 15 minutes. */
@@ -256,6 +275,9 @@ const KNOB_CHECKS: { [K in keyof EmulatorKnobs]: [check: (v: unknown) => boolean
   accounts: [(v) => Array.isArray(v) && v.every(isAccount), "an array of {accountId (12 digits), accountName?, emailAddress?, roles}"],
   defaultPageSize: [isPositiveInteger, "an integer ≥ 1"],
   roleCredentialsExpiresIn: [isNonNegativeNumber, "a number of seconds"],
+  assumeRoleExpiresIn: [(v) => v === null || isNonNegativeNumber(v), "null or a number of seconds"],
+  deniedRoleArns: [(v) => Array.isArray(v) && v.every((a) => typeof a === "string"), "an array of role ARNs"],
+  maxSessionDuration: [isPositiveInteger, "an integer number of seconds ≥ 1"],
   throttle: [
     (v) => v === null || (typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every(isRateLimit)),
     "null or {operation|all: {ratePerSecond > 0, burst?}}",

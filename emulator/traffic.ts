@@ -11,6 +11,7 @@ export const API_OPERATIONS: ReadonlySet<string> = new Set([
   "GetRoleCredentials",
   "Logout",
   "GetCallerIdentity",
+  "AssumeRole",
 ]);
 
 interface Bucket {

@@ -12,7 +12,15 @@ import { resolveAwsPaths } from "./config/paths.js";
 import { withFsHook, withPermissionWarnings } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeLoopback, type Loopback } from "./platform/loopback.js";
-import { createSdkApiFactory, endpointOverridesFromEnv, httpTimeoutsFromEnv, type SsoApiFactory } from "./sso/clients.js";
+import {
+  createSdkApiFactory,
+  createStsApiFactory,
+  endpointOverridesFromEnv,
+  httpTimeoutsFromEnv,
+  type SsoApiFactory,
+  type StsApiFactory,
+} from "./sso/clients.js";
+import type { NetworkSettings } from "./sso/network.js";
 import type { CommandScope } from "./sso/network.js";
 import { createSystemBrowser, type Browser } from "./ui/browser.js";
 import { createDebugLog, debugFromEnv, type DebugLog } from "./ui/debug.js";
@@ -28,6 +36,8 @@ export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   ssoApis: SsoApiFactory;
+  /** STS, for the AssumeRole calls of role-chained profiles. */
+  stsApis: StsApiFactory;
   /** The listener that receives the browser's redirect in the authorization-code flow. */
   loopback: Loopback;
   /** Cross-process locks: one sign-in or refresh per session at a time. */
@@ -82,6 +92,14 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
       file === resolveAwsPaths({ env, homedir, configFileFlag: scope.configFile }).configFile,
     warn: (text) => io.err.write(text),
   });
+  // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
+  let network: Promise<NetworkSettings> | undefined;
+  const clientOptions = {
+    timeouts: httpTimeoutsFromEnv(env),
+    network: () => (network ??= import("./sso/network.js").then((m) => m.resolveNetworkSettings({ env, homedir, fs }, scope))),
+    debug,
+  };
+  const endpoints = endpointOverridesFromEnv(env);
   return {
     io,
     prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
@@ -94,18 +112,13 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
     fs,
     env,
     homedir,
-    ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env), {
-      timeouts: httpTimeoutsFromEnv(env),
-      // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
-      network: async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope),
-      debug,
-    }),
+    ssoApis: createSdkApiFactory(endpoints, clientOptions),
+    stsApis: createStsApiFactory(endpoints, clientOptions),
     signin: {
-      // Loaded by `console` alone.
+      // Loaded by `console` alone; the same network settings as the SDK clients.
       async getSigninToken(endpoint, input) {
         const { createSigninApi } = await import("./console/federation.js");
-        const network = async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope);
-        return createSigninApi({ timeouts: httpTimeoutsFromEnv(env), network, debug }).getSigninToken(endpoint, input);
+        return createSigninApi(clientOptions).getSigninToken(endpoint, input);
       },
     },
     loopback: nodeLoopback,

@@ -11,7 +11,7 @@ export function exportCredentialsCommand(
 ): Command {
   return new Command("export-credentials")
     .description("Print a profile's role credentials for other tools, or for credential_process")
-    .option("--profile <name>", "the SSO profile (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default)")
+    .option("--profile <name>", "the profile: SSO, role-chained or static keys (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default)")
     .addOption(new Option("--format <format>", "the output format").choices(CREDENTIAL_FORMATS).default("process"))
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
@@ -22,6 +22,10 @@ env, env-no-export, powershell, windows-cmd, fish. Credentials are cached in ~/.
 AWS CLI's key and reused while they have 15 minutes left, so aws and sso-setup share them. The SSO
 token is refreshed when needed. Without a usable token it fails (exit 253) naming the login command;
 in a terminal it signs in instead. Only this command prints secrets, and only on stdout.
+
+A profile with role_arn and source_profile (a role chain on top of an SSO profile or static keys)
+is resolved as the AWS CLI does: STS AssumeRole for each hop, the result cached in ~/.aws/cli/cache
+under the AWS CLI's key. A refused AssumeRole exits 254.
 
 Examples:
   eval "$(sso-setup export-credentials --profile dev --format env)"

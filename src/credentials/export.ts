@@ -4,9 +4,9 @@
  * without loading commander.
  */
 import type { Deps } from "../deps.js";
-import { CancelledError, ConfigError } from "../errors.js";
+import { CancelledError, ConfigError, ServiceError } from "../errors.js";
 import { formatCredentials, type CredentialFormat, type Credentials } from "./formatters.js";
-import { resolveCredentials } from "./resolver.js";
+import { AssumeRoleError, resolveCredentials } from "./resolver.js";
 
 export interface ExportCredentialsOptions {
   profile: string | undefined;
@@ -22,6 +22,9 @@ export async function runExportCredentials(opts: ExportCredentialsOptions, deps:
     if (error instanceof CancelledError || deps.signal.aborted) throw error;
     // The AWS CLI's wording and exit code (253) for every failure of this command.
     const reason = error instanceof Error ? error.message.trim() : String(error);
+    // A role the service refused is its answer, not the config's fault: 254 lets a script tell a
+    // denied role from a broken profile (the AWS CLI says 253 for both).
+    if (error instanceof AssumeRoleError) throw new ServiceError(`Unable to retrieve credentials: ${reason}`, error.code, { cause: error });
     throw new ConfigError(`Unable to retrieve credentials: ${reason}`, { cause: error });
   }
   deps.io.out.write(formatCredentials(credentials, opts.format));

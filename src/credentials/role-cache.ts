@@ -4,7 +4,7 @@
  * calling GetRoleCredentials.
  */
 import { EXPIRY_WINDOW_MS, formatTimestamp, parseTimestamp, pythonJsonDumps, sha1Hex } from "../sso/token.js";
-import type { Credentials } from "./formatters.js";
+import { formatExpiration, type Credentials } from "./formatters.js";
 
 export interface RoleRef {
   accountId: string;
@@ -47,5 +47,56 @@ export function usableCachedCredentials(raw: Record<string, unknown> | null, now
     secretAccessKey: c.SecretAccessKey,
     sessionToken: typeof c.SessionToken === "string" ? c.SessionToken : undefined,
     expiration,
+  };
+}
+
+/** What an AssumeRole of a role-chained profile sends, as configured (daily-use.md §4.3). */
+export interface AssumeRoleArgs {
+  roleArn: string;
+  /** Only a configured role_session_name: the generated default stays out of the key. */
+  roleSessionName?: string | undefined;
+  externalId?: string | undefined;
+  serialNumber?: string | undefined;
+  durationSeconds?: number | undefined;
+}
+
+/**
+ * botocore's BaseAssumeRoleCredentialFetcher._create_cache_key: sha1 of `json.dumps(args,
+ * sort_keys=True)` with Python's default separators (", " and ": ", unlike the SSO key) over the
+ * AssumeRole arguments as configured; no source profile, region or MFA code. A hex digest has none
+ * of the characters the CLI makes file-safe.
+ */
+export function assumeRoleCacheKey(args: AssumeRoleArgs): string {
+  const kwargs = {
+    RoleArn: args.roleArn,
+    RoleSessionName: args.roleSessionName,
+    ExternalId: args.externalId,
+    SerialNumber: args.serialNumber,
+    DurationSeconds: args.durationSeconds,
+  };
+  return sha1Hex(pythonJsonDumps(kwargs, { sortKeys: true }));
+}
+
+/**
+ * The whole AssumeRole response as the AWS CLI v2 caches it, AccountId added from the ARN and the
+ * expiry in its `+00:00` form (v1 writes `...Z`; readers take both).
+ */
+export function assumeRoleCacheEntry(role: {
+  credentials: Required<Credentials>;
+  arn: string;
+  assumedRoleId: string;
+  requestId: string | undefined;
+  attempts: number;
+}): Record<string, unknown> {
+  return {
+    Credentials: {
+      AccessKeyId: role.credentials.accessKeyId,
+      SecretAccessKey: role.credentials.secretAccessKey,
+      SessionToken: role.credentials.sessionToken,
+      Expiration: formatExpiration(role.credentials.expiration),
+      AccountId: role.arn.split(":")[4] ?? "",
+    },
+    AssumedRoleUser: { AssumedRoleId: role.assumedRoleId, Arn: role.arn },
+    ResponseMetadata: { RequestId: role.requestId ?? "", HTTPStatusCode: 200, RetryAttempts: Math.max(0, role.attempts - 1) },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The one seam between sso-setup and the AWS SDK: the only module that imports `@aws-sdk/*` (and the
- * proxy agents). It hides the SDK behind two small interfaces, turns SDK exceptions into our typed
+ * proxy agents). It hides the SDK behind small interfaces (SSO OIDC, the portal, STS), turns SDK exceptions into our typed
  * errors, and is where the endpoint overrides (how tests and the demo reach the local emulator),
  * timeouts, proxies, the CA bundle and the --debug view of each call are applied.
  *
@@ -94,6 +94,7 @@ export interface SsoApis {
 export interface EndpointOverrides {
   oidc?: string;
   portal?: string;
+  sts?: string;
 }
 
 export interface SsoApiOptions {
@@ -107,6 +108,38 @@ export interface SsoApiOptions {
 
 export type SsoApiFactory = (region: string, options?: SsoApiOptions) => Promise<SsoApis>;
 
+/** STS AssumeRole's parameters, as botocore names them in the config file's terms. */
+export interface AssumeRoleInput {
+  roleArn: string;
+  roleSessionName: string;
+  externalId?: string | undefined;
+  durationSeconds?: number | undefined;
+  serialNumber?: string | undefined;
+  tokenCode?: string | undefined;
+}
+
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface AssumedRole {
+  credentials: RoleCredentials;
+  /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
+  arn: string;
+  assumedRoleId: string;
+  requestId: string | undefined;
+  attempts: number;
+}
+
+export interface StsApi {
+  assumeRole(input: AssumeRoleInput, caller: SigningCredentials): Promise<AssumedRole>;
+}
+
+/** STS in `region` (the endpoint overrides win); the SDK is loaded by the first call only. */
+export type StsApiFactory = (region: string) => Promise<StsApi>;
+
 /**
  * The SDK's own configured-endpoint lookup would also read `endpoint_url`/`services` from the
  * `AWS_PROFILE` profile of the config file; resolving the variables ourselves and passing an explicit
@@ -119,14 +152,22 @@ export function endpointOverridesFromEnv(env: Record<string, string | undefined>
   const overrides: EndpointOverrides = {};
   const oidc = nonEmpty(env.AWS_ENDPOINT_URL_SSO_OIDC) ?? general;
   const portal = nonEmpty(env.AWS_ENDPOINT_URL_SSO) ?? general;
+  const sts = nonEmpty(env.AWS_ENDPOINT_URL_STS) ?? general;
   if (oidc) overrides.oidc = oidc;
   if (portal) overrides.portal = portal;
+  if (sts) overrides.sts = sts;
   return overrides;
 }
 
 export function defaultOidcEndpoint(region: string): string {
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   return `https://oidc.${region}.${suffix}`;
+}
+
+/** STS's regional endpoint (what botocore and the JS SDK use by default today). */
+export function defaultStsEndpoint(region: string): string {
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://sts.${region}.${suffix}`;
 }
 
 export function defaultPortalEndpoint(region: string): string {
@@ -322,7 +363,19 @@ function translateError(
  * the log until someone decides it is safe. Tokens, secrets, device and authorization codes and the
  * PKCE verifier are never on it.
  */
-const LOGGABLE_PARAMETERS = ["clientName", "grantType", "scopes", "startUrl", "redirectUri", "accountId", "roleName", "maxResults"] as const;
+const LOGGABLE_PARAMETERS = [
+  "clientName",
+  "grantType",
+  "scopes",
+  "startUrl",
+  "redirectUri",
+  "accountId",
+  "roleName",
+  "maxResults",
+  "roleArn",
+  "roleSessionName",
+  "durationSeconds",
+] as const;
 
 export function loggableParameters(input: object): string {
   const record = input as Record<string, unknown>;
@@ -445,6 +498,48 @@ function observeAttempts<I extends object, O extends object>(stack: MiddlewareSt
   stack.add(middleware, { step: "deserialize", priority: "high", name: "ssoSetupDebugAttempts" });
 }
 
+function requestHandlerOptions(timeouts: HttpTimeouts, transport: Transport) {
+  return {
+    connectionTimeout: timeouts.connectMs,
+    requestTimeout: timeouts.requestMs,
+    // Without this the SDK only prints a warning when requestTimeout passes, and keeps waiting.
+    throwOnRequestTimeout: true,
+    // A body that stops arriving half-way is as stuck as one that never starts.
+    socketTimeout: timeouts.requestMs,
+    ...(transport.httpAgent ? { httpAgent: transport.httpAgent } : {}),
+    ...(transport.httpsAgent ? { httpsAgent: transport.httpsAgent } : {}),
+  };
+}
+
+type SdkOutput = { $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number } };
+
+/** One SDK call: its --debug summary line, and a failure turned into our typed errors. */
+function sdkCaller(context: { timeouts: HttpTimeouts; caBundle: string | undefined; debug: DebugLog | undefined }) {
+  const { timeouts, caBundle, debug } = context;
+  return async function call<T extends SdkOutput>(operation: string, endpoint: string, input: object, send: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const summary = (meta: SdkErrorShape["$metadata"], outcome: string) => {
+      if (!debug?.enabled) return;
+      const attempts = meta?.attempts ?? 1;
+      const delay = meta?.totalRetryDelay ? `, ${meta.totalRetryDelay} ms of it waiting to retry` : "";
+      debug.log(
+        "api",
+        `${operation}${loggableParameters(input)}: ${outcome} after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${Date.now() - started} ms${delay}`,
+      );
+    };
+    try {
+      const out = await send();
+      summary(out.$metadata, `HTTP ${out.$metadata?.httpStatusCode ?? "?"}`);
+      return out;
+    } catch (error) {
+      const e = (error ?? {}) as SdkErrorShape;
+      const translated = translateError(operation, endpoint, error, { timeouts, caBundle });
+      summary(e.$metadata, `failed (${translated instanceof ServiceError ? translated.code : "no answer"})`);
+      throw translated;
+    }
+  };
+}
+
 export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): SsoApiFactory {
   const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
   const debug = clientOptions.debug;
@@ -469,16 +564,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
     const [oidcTransport, portalTransport] = await Promise.all([transportFor(oidcEndpoint, network), transportFor(portalEndpoint, network)]);
     const caBundle = network.caBundle ? `${network.caBundle.file} (${network.caBundle.source})` : undefined;
 
-    const requestHandler = (transport: Transport) => ({
-      connectionTimeout: timeouts.connectMs,
-      requestTimeout: timeouts.requestMs,
-      // Without this the SDK only prints a warning when requestTimeout passes, and keeps waiting.
-      throwOnRequestTimeout: true,
-      // A body that stops arriving half-way is as stuck as one that never starts.
-      socketTimeout: timeouts.requestMs,
-      ...(transport.httpAgent ? { httpAgent: transport.httpAgent } : {}),
-      ...(transport.httpsAgent ? { httpsAgent: transport.httpsAgent } : {}),
-    });
+    const requestHandler = (transport: Transport) => requestHandlerOptions(timeouts, transport);
     const oidcClient = new oidcSdk.SSOOIDCClient({
       region,
       requestHandler: requestHandler(oidcTransport),
@@ -500,33 +586,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       logRoute(`SSO portal ${displayUrl(portalEndpoint)} ${portalTransport.route}${tls}; ${limits}; ${retries}`);
     }
 
-    async function call<T extends { $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number } }>(
-      operation: string,
-      endpoint: string,
-      input: object,
-      send: () => Promise<T>,
-    ): Promise<T> {
-      const started = Date.now();
-      const summary = (meta: SdkErrorShape["$metadata"], outcome: string) => {
-        if (!debug?.enabled) return;
-        const attempts = meta?.attempts ?? 1;
-        const delay = meta?.totalRetryDelay ? `, ${meta.totalRetryDelay} ms of it waiting to retry` : "";
-        debug.log(
-          "api",
-          `${operation}${loggableParameters(input)}: ${outcome} after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${Date.now() - started} ms${delay}`,
-        );
-      };
-      try {
-        const out = await send();
-        summary(out.$metadata, `HTTP ${out.$metadata?.httpStatusCode ?? "?"}`);
-        return out;
-      } catch (error) {
-        const e = (error ?? {}) as SdkErrorShape;
-        const translated = translateError(operation, endpoint, error, { timeouts, caBundle });
-        summary(e.$metadata, `failed (${translated instanceof ServiceError ? translated.code : "no answer"})`);
-        throw translated;
-      }
-    }
+    const call = sdkCaller({ timeouts, caBundle, debug });
 
     const oidc: OidcApi = {
       async registerClient(input) {
@@ -611,6 +671,73 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
     };
 
     return { oidc, portal, oidcEndpoint };
+  };
+}
+
+/**
+ * STS, for the AssumeRole of role-chained profiles: the same endpoint overrides (AWS_ENDPOINT_URL_STS,
+ * AWS_ENDPOINT_URL), proxies, CA bundle, timeouts and --debug view as the SSO clients. The SDK is
+ * loaded only when a chain has no usable cached credentials, so the warm path stays light.
+ */
+export function createStsApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): StsApiFactory {
+  const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
+  const debug = clientOptions.debug;
+  return async (region) => {
+    const [stsSdk, network] = await Promise.all([
+      import("@aws-sdk/client-sts"),
+      clientOptions.network?.() ?? Promise.resolve<NetworkSettings>({ caBundle: undefined }),
+    ]);
+    const endpoint = overrides.sts ?? defaultStsEndpoint(region);
+    const transport = await transportFor(endpoint, network);
+    const caBundle = network.caBundle ? `${network.caBundle.file} (${network.caBundle.source})` : undefined;
+    const call = sdkCaller({ timeouts, caBundle, debug });
+    if (debug?.enabled) {
+      const tls = caBundle ? `, CA bundle ${caBundle}` : "";
+      debug.log("net", `STS ${displayUrl(endpoint)} ${transport.route}${tls}; timeouts: connect ${seconds(timeouts.connectMs)}, answer ${seconds(timeouts.requestMs)}`);
+    }
+    return {
+      async assumeRole(input, caller) {
+        // One client per caller: its credentials are the previous hop's, fixed for the client's life.
+        const client = new stsSdk.STSClient({
+          region,
+          endpoint,
+          credentials: { accessKeyId: caller.accessKeyId, secretAccessKey: caller.secretAccessKey, sessionToken: caller.sessionToken },
+          requestHandler: requestHandlerOptions(timeouts, transport),
+        });
+        if (debug?.enabled) observeAttempts(client.middlewareStack, debug);
+        try {
+          const command = new stsSdk.AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.roleSessionName,
+            ExternalId: input.externalId,
+            DurationSeconds: input.durationSeconds,
+            SerialNumber: input.serialNumber,
+            TokenCode: input.tokenCode,
+          });
+          const out = await call("AssumeRole", endpoint, input, () => client.send(command));
+          const need = required("AssumeRole");
+          const c = out.Credentials;
+          const accessKeyId = need(c?.AccessKeyId, "AccessKeyId");
+          const expiration = need(c?.Expiration, "Expiration").getTime();
+          if (!/^[A-Za-z0-9]{16,128}$/.test(accessKeyId)) throw new MalformedResponseError("AssumeRole", 200, "its AccessKeyId is not an access key ID");
+          if (!Number.isFinite(expiration)) throw new MalformedResponseError("AssumeRole", 200, "its Expiration is not a timestamp");
+          return {
+            credentials: {
+              accessKeyId,
+              secretAccessKey: need(c?.SecretAccessKey, "SecretAccessKey"),
+              sessionToken: need(c?.SessionToken, "SessionToken"),
+              expiration,
+            },
+            arn: need(out.AssumedRoleUser?.Arn, "AssumedRoleUser.Arn"),
+            assumedRoleId: need(out.AssumedRoleUser?.AssumedRoleId, "AssumedRoleUser.AssumedRoleId"),
+            requestId: out.$metadata.requestId,
+            attempts: out.$metadata.attempts ?? 1,
+          };
+        } finally {
+          client.destroy();
+        }
+      },
+    };
   };
 }
 

@@ -20,6 +20,9 @@ region = eu-west-1
 sso_session = other
 sso_account_id = 111111111111
 sso_role_name = ReadOnlyAccess
+[profile chained]
+source_profile = dev
+role_arn = arn:aws:iam::222233334444:role/Deploy
 [sso-session corp]
 sso_start_url = ${START_URL}
 sso_region = us-east-1
@@ -33,7 +36,7 @@ let emu: Emulator;
 let box: Sandbox;
 let browser: Browser;
 
-const env = (extra: Record<string, string | undefined> = {}) => box.env({ AWS_ENDPOINT_URL_SIGNIN: emu.url, ...extra });
+const env = (extra: Record<string, string | undefined> = {}) => box.env({ AWS_ENDPOINT_URL_SIGNIN: emu.url, AWS_ENDPOINT_URL_STS: emu.url, ...extra });
 
 beforeAll(async () => {
   emu = await startEmulator();
@@ -127,6 +130,36 @@ describe("console --print for an SSO profile", { timeout: 120_000 }, () => {
     const r = await runCli(["console", "--profile", "dev", "--print"], { env: env() });
     expect(r.code).toBe(254);
     expect(r.stderr).toMatch(/refused .*\(HTTP 400\).*Invalid credentials parameter/);
+    expect(r.stdout).toBe("");
+  });
+});
+
+describe("console for a role-chained profile", { timeout: 120_000 }, () => {
+  it("--print federates the AssumeRole credentials and never sends SessionDuration", async () => {
+    const from = emu.requests.length;
+    const r = await runCli(["console", "--profile", "chained", "--print"], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(emu.requests.slice(from).some((q) => q.operation === "AssumeRole")).toBe(true);
+    const sent = signinRequests(from);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.has("SessionDuration")).toBe(false);
+    const key = (JSON.parse(sent[0]?.get("Session") ?? "{}") as { sessionId: string }).sessionId;
+    expect(emu.state.roleCredentials.get(key)?.mintedByAssumeRole).toBe(true);
+    expect(new URL(r.stdout.trim()).searchParams.get("SigninToken")).toBeTruthy();
+  });
+
+  it("--duration is refused with 252 (the sign-in service refuses it for chained credentials)", async () => {
+    const from = emu.requests.length;
+    const r = await runCli(["console", "--profile", "chained", "--print", "--duration", "60"], { env: env() });
+    expect(r.code).toBe(252);
+    expect(r.stderr).toMatch(/role-chained/);
+    expect(signinRequests(from)).toEqual([]);
+  });
+
+  it("--portal is refused with 252: the portal has no shortcut for a chained role", async () => {
+    const r = await runCli(["console", "--profile", "chained", "--portal", "--print"], { env: env() });
+    expect(r.code).toBe(252);
+    expect(r.stderr).toMatch(/--portal needs an IAM Identity Center profile.*role_arn/);
     expect(r.stdout).toBe("");
   });
 });

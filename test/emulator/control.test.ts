@@ -169,19 +169,31 @@ describe("HTTP control endpoints", () => {
     expect(emu.requests.map((r) => r.operation)).toEqual(["Unknown", "MethodNotAllowed", "RegisterClient", "ListAccounts"]);
   });
 
-  it("answers STS actions other than GetCallerIdentity with an InvalidAction XML error", async () => {
+  it("answers STS actions other than GetCallerIdentity and AssumeRole with an InvalidAction XML error", async () => {
     const emu = await start();
     const response = await fetch(`${emu.url}/`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-      body: "Version=2011-06-15&Action=AssumeRole",
+      body: "Version=2011-06-15&Action=GetSessionToken",
     });
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("text/xml");
     const xml = await response.text();
     expect(xml).toContain("<Code>InvalidAction</Code>");
-    expect(xml).toContain("AssumeRole");
-    expect(emu.requests.at(-1)?.operation).toBe("AssumeRole");
+    expect(xml).toContain("GetSessionToken");
+    expect(emu.requests.at(-1)?.operation).toBe("GetSessionToken");
+  });
+
+  it("takes the AssumeRole knobs over POST /_emulator/config, and checks them", async () => {
+    const emu = await start();
+    const post = (body: unknown) =>
+      fetch(`${emu.url}/_emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const ok = await post({ assumeRoleExpiresIn: 3, deniedRoleArns: ["arn:aws:iam::222233334444:role/Target"], maxSessionDuration: 7200 });
+    expect(ok.status).toBe(200);
+    expect(emu.state).toMatchObject({ assumeRoleExpiresIn: 3, deniedRoleArns: ["arn:aws:iam::222233334444:role/Target"], maxSessionDuration: 7200 });
+    const bad = await post({ deniedRoleArns: "arn:aws:iam::222233334444:role/Target" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toBe('knob "deniedRoleArns" must be an array of role ARNs');
   });
 
   it("parses JSON bodies regardless of key order and spacing, as botocore sends them", async () => {

@@ -49,6 +49,13 @@ describe("getSigninToken", () => {
       expect((await post({ Action: "getSigninToken", Session: SESSION, SessionDuration: bad })).status, bad).toBe(400);
     }
   });
+  it("refuses SessionDuration for credentials minted by AssumeRole, and takes them without it", async () => {
+    emu.state.roleCredentials.get(KEY.accessKeyId)!.mintedByAssumeRole = true;
+    const refused = await post({ Action: "getSigninToken", Session: SESSION, SessionDuration: "3600" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/AssumeRole/);
+    expect((await post({ Action: "getSigninToken", Session: SESSION })).status).toBe(200);
+  });
 });
 
 describe("Action=login", () => {

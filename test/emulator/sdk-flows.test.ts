@@ -13,7 +13,7 @@ import {
   StartDeviceAuthorizationCommand,
   type StartDeviceAuthorizationCommandOutput,
 } from "@aws-sdk/client-sso-oidc";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Credentials as StsCredentials } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateAccounts } from "../../emulator/accounts.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/server.js";
@@ -492,6 +492,99 @@ describe("SSO portal", () => {
     clock += 900_000;
     const expired = await rejection(sts.send(new GetCallerIdentityCommand({})));
     expect(expired.name).toBe("ExpiredToken");
+  });
+});
+
+describe("STS AssumeRole", () => {
+  const TARGET = "arn:aws:iam::222233334444:role/Target";
+
+  function stsAs(emu: Emulator, creds: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string } | undefined): STSClient {
+    const credentials = { accessKeyId: creds?.accessKeyId ?? "", secretAccessKey: creds?.secretAccessKey ?? "", sessionToken: creds?.sessionToken };
+    return track(new STSClient({ region: REGION, endpoint: emu.url, credentials, maxAttempts: 1 }));
+  }
+
+  async function ssoRoleCredentials(emu: Emulator) {
+    const accessToken = await login(emu);
+    const request = { accessToken, accountId: "111111111111", roleName: "AdministratorAccess" };
+    return (await ssoClient(emu).send(new GetRoleCredentialsCommand(request))).roleCredentials;
+  }
+
+  const asCreds = (c: StsCredentials | undefined) => ({ accessKeyId: c?.AccessKeyId, secretAccessKey: c?.SecretAccessKey, sessionToken: c?.SessionToken });
+
+  it("assumes a role with SSO credentials; GetCallerIdentity shows the assumed role; the record says AssumeRole minted it", async () => {
+    let clock = Date.UTC(2030, 0, 1, 0, 0, 0, 250);
+    const emu = await start({ now: () => clock });
+    const sts = stsAs(emu, await ssoRoleCredentials(emu));
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "alice" }));
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::222233334444:assumed-role/Target/alice");
+    expect(out.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[0-9A-F]{17}:alice$/);
+    expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(out.Credentials?.Expiration?.getTime()).toBe(Date.UTC(2030, 0, 1, 1, 0, 0));
+    const record = emu.state.roleCredentials.get(out.Credentials?.AccessKeyId ?? "");
+    expect(record).toMatchObject({ accountId: "222233334444", roleName: "Target", mintedByAssumeRole: true, sessionName: "alice" });
+
+    const assumed = stsAs(emu, asCreds(out.Credentials));
+    const identity = await assumed.send(new GetCallerIdentityCommand({}));
+    expect(identity).toMatchObject({ Account: "222233334444", Arn: "arn:aws:sts::222233334444:assumed-role/Target/alice" });
+    expect(identity.UserId).toBe(out.AssumedRoleUser?.AssumedRoleId);
+    expect(emu.counts()).toMatchObject({ AssumeRole: { calls: 1 }, GetCallerIdentity: { calls: 1 } });
+    clock += 3600_000;
+    expect((await rejection(assumed.send(new GetCallerIdentityCommand({})))).name).toBe("ExpiredToken");
+  });
+
+  it("issues credentials for DurationSeconds, or for the assumeRoleExpiresIn knob when set", async () => {
+    const clock = Date.UTC(2030, 0, 1);
+    const emu = await start({ now: () => clock, maxSessionDuration: 43_200 });
+    const sts = stsAs(emu, await ssoRoleCredentials(emu));
+    const long = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "s1", DurationSeconds: 7200 }));
+    expect(long.Credentials?.Expiration?.getTime()).toBe(clock + 7200_000);
+    emu.state.assumeRoleExpiresIn = 5;
+    const short = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "s2", DurationSeconds: 7200 }));
+    expect(short.Credentials?.Expiration?.getTime()).toBe(clock + 5000);
+  });
+
+  it("answers AccessDenied for a denied role and a bad MFA code, ValidationError for bad input, in STS's words", async () => {
+    const emu = await start({ deniedRoleArns: [TARGET] });
+    const sts = stsAs(emu, await ssoRoleCredentials(emu));
+    const denied = await rejection(sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "alice" })));
+    expect(denied.name).toBe("AccessDenied");
+    expect(denied.$metadata.httpStatusCode).toBe(403);
+    expect(denied.message).toMatch(/^User: arn:aws:sts::111111111111:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/.+ is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222233334444:role\/Target$/);
+
+    const other = "arn:aws:iam::222233334444:role/Other";
+    const mfa = { RoleArn: other, RoleSessionName: "alice", SerialNumber: "arn:aws:iam::111111111111:mfa/alice" };
+    expect((await rejection(sts.send(new AssumeRoleCommand(mfa)))).name).toBe("AccessDenied");
+    expect((await sts.send(new AssumeRoleCommand({ ...mfa, TokenCode: "123456" }))).Credentials?.AccessKeyId).toBeDefined();
+
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ RoleArn: other, RoleSessionName: "a" }, /'roleSessionName' failed to satisfy constraint/],
+      [{ RoleArn: other, RoleSessionName: "alice", DurationSeconds: 600 }, /'durationSeconds' failed to satisfy constraint/],
+      [{ RoleArn: other, RoleSessionName: "alice", DurationSeconds: 7200 }, /exceeds the MaxSessionDuration set for this role/],
+      [{ RoleArn: "arn:aws:iam::1:user/x", RoleSessionName: "alice" }, /is invalid: a role ARN looks like/],
+    ];
+    for (const [input, message] of cases) {
+      const error = await rejection(sts.send(new AssumeRoleCommand(input as never)));
+      expect(error.name).toBe("ValidationError");
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("caps a role assumed with assumed-role credentials at one hour (role chaining)", async () => {
+    const emu = await start({ maxSessionDuration: 43_200 });
+    const sts = stsAs(emu, await ssoRoleCredentials(emu));
+    const first = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "hop1", DurationSeconds: 7200 }));
+    const chained = stsAs(emu, asCreds(first.Credentials));
+    const error = await rejection(chained.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "hop2", DurationSeconds: 7200 })));
+    expect(error.name).toBe("ValidationError");
+    expect(error.message).toBe("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+    const ok = await chained.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "hop2", DurationSeconds: 3600 }));
+    expect(ok.AssumedRoleUser?.Arn).toBe("arn:aws:sts::222233334444:assumed-role/Target/hop2");
+  });
+
+  it("refuses callers it never issued credentials to", async () => {
+    const emu = await start();
+    const sts = stsAs(emu, { accessKeyId: "AKIAUNKNOWN", secretAccessKey: "x" });
+    expect((await rejection(sts.send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: "alice" })))).name).toBe("InvalidClientTokenId");
   });
 });
 
