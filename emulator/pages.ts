@@ -110,3 +110,14 @@ export function authorizeConsentPage(opts: { clientName: string; scopes: string[
 export function errorPage(title: string, message: string): string {
   return layout(title, `  <h1>${escapeHtml(title)}</h1>\n  <div class="notice error" role="alert">${escapeHtml(message)}</div>`);
 }
+
+/** Where Action=login lands: the emulator's stand-in for the console page the link was made for. */
+export function consoleLandingPage(opts: { destination: string; accountId: string; roleName: string; issuer: string }): string {
+  return layout(
+    "AWS Management Console",
+    `<h1>AWS Management Console</h1>
+    <p class="result ok" id="signed-in">Signed in as <strong id="role">${escapeHtml(opts.roleName)}</strong> in account <strong id="account">${escapeHtml(opts.accountId)}</strong>.</p>
+    <p>Destination: <strong id="destination">${escapeHtml(opts.destination)}</strong></p>
+    <p>Issuer: <span id="issuer">${escapeHtml(opts.issuer)}</span></p>`,
+  );
+}

@@ -122,12 +122,14 @@ export function handleGetRoleCredentials(ex: Exchange, ctx: HandlerContext): voi
   let accessKeyId = randomAccessKeyId();
   while (ctx.state.roleCredentials.has(accessKeyId)) accessKeyId = randomAccessKeyId();
   const expiration = ctx.now() + ctx.state.roleCredentialsExpiresIn * 1000;
-  ctx.state.roleCredentials.set(accessKeyId, { accessKeyId, accountId, roleName, expiration });
+  const secretAccessKey = randomToken("", 30);
+  const sessionToken = randomToken("IQoJb3JpZ2luX2VjE", 300);
+  ctx.state.roleCredentials.set(accessKeyId, { accessKeyId, secretAccessKey, sessionToken, accountId, roleName, expiration });
   sendJson(ex, 200, {
     roleCredentials: {
       accessKeyId,
-      secretAccessKey: randomToken("", 30),
-      sessionToken: randomToken("IQoJb3JpZ2luX2VjE", 300),
+      secretAccessKey,
+      sessionToken,
       // Epoch *milliseconds*: the SDKs do new Date(expiration) / divide by 1000.
       expiration,
     },

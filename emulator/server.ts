@@ -24,6 +24,7 @@ import {
   type ControlHandler,
 } from "./control.js";
 import { sendServiceError, sendStsError, STS_OPERATIONS } from "./errors.js";
+import { federationAction, handleConsoleLanding, handleFederatedLogin, handleGetSigninToken } from "./federation.js";
 import {
   flattenHeaders,
   send,
@@ -99,6 +100,8 @@ const ROUTES: [suffix: string, methods: Record<string, RouteTarget>][] = [
   ["/assignment/roles", { GET: { name: "ListAccountRoles", handler: handleListAccountRoles } }],
   ["/federation/credentials", { GET: { name: "GetRoleCredentials", handler: handleGetRoleCredentials } }],
   ["/logout", { POST: { name: "Logout", handler: handleLogout } }],
+  ["/federation", { GET: { name: "GetSigninToken", handler: handleGetSigninToken }, POST: { name: "GetSigninToken", handler: handleGetSigninToken } }],
+  ["/console-landing", { GET: { name: "ConsoleLanding", handler: handleConsoleLanding } }],
   ["/_emulator/approve", { POST: { name: "Emulator:approve", control: controlApprove } }],
   ["/_emulator/deny", { POST: { name: "Emulator:deny", control: controlDeny } }],
   [
@@ -126,6 +129,9 @@ function dispatch(method: string, url: URL, contentType: string | undefined, bod
     const target = methods[method];
     if (!target) return { kind: "wrong-method", name: "MethodNotAllowed", allowed: Object.keys(methods) };
     if ("control" in target) return { kind: "control", operation: target, prefix };
+    if (target.name === "GetSigninToken" && federationAction({ method, body, query: url.searchParams }) === "login") {
+      return { kind: "operation", operation: { name: "FederatedLogin", handler: handleFederatedLogin }, prefix };
+    }
     if (target.name === "CreateToken" && url.searchParams.has("aws_iam")) {
       return { kind: "operation", operation: { name: "CreateTokenWithIAM", handler: handleCreateTokenWithIam }, prefix };
     }
@@ -275,7 +281,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             `The emulator has no operation for ${method} ${url.pathname}. ` +
             "SSO OIDC: POST /client/register, /device_authorization, /token; GET /authorize. " +
             "Portal: GET /assignment/accounts, /assignment/roles, /federation/credentials; POST /logout. " +
-            "STS: form POST to /. Control: /_emulator/*.",
+            "STS: form POST to /. Sign-in: GET|POST /federation. Control: /_emulator/*.",
         });
     }
   }

@@ -151,6 +151,9 @@ export interface RefreshTokenRecord {
 
 export interface IssuedRoleCredentials {
   accessKeyId: string;
+  /** Kept so the federation endpoint can check all three parts of a Session it is handed. */
+  secretAccessKey: string;
+  sessionToken: string;
   accountId: string;
   roleName: string;
   /** Epoch ms. */
@@ -162,6 +165,15 @@ export interface IssuedRoleCredentials {
   mintedByAssumeRole?: boolean;
   /** AssumeRole's RoleSessionName, the last part of the assumed-role ARN. */
   sessionName?: string;
+}
+
+/** A console sign-in token from getSigninToken, good for one Action=login within 15 minutes. */
+export interface SigninTokenRecord {
+  accessKeyId: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  /** Seconds, when the caller asked for one. */
+  sessionDuration: number | undefined;
 }
 
 export type FaultMode = "error" | "reset" | "malformed" | "delay";
@@ -198,6 +210,8 @@ export interface EmulatorState extends EmulatorKnobs {
   readonly refreshTokens: Map<string, RefreshTokenRecord>;
   /** Keyed by access key ID, so STS can say who is calling. */
   readonly roleCredentials: Map<string, IssuedRoleCredentials>;
+  /** Console sign-in tokens, keyed by token. */
+  readonly signinTokens: Map<string, SigninTokenRecord>;
   readonly faults: FaultRule[];
   readonly counts: Map<string, OperationCount>;
 }
@@ -213,6 +227,7 @@ export function createState(knobs: Partial<EmulatorKnobs> = {}): EmulatorState {
     accessTokens: new Map(),
     refreshTokens: new Map(),
     roleCredentials: new Map(),
+    signinTokens: new Map(),
     faults: [],
     counts: new Map(),
   };

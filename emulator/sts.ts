@@ -124,7 +124,9 @@ export function handleAssumeRole(ex: Exchange, ctx: HandlerContext): void {
   const lifetime = ctx.state.assumeRoleExpiresIn ?? duration ?? 3600;
   // Whole seconds: the wire format has none, and clients must expire exactly when the emulator does.
   const expiration = Math.floor((ctx.now() + lifetime * 1000) / 1000) * 1000;
-  const issued: IssuedRoleCredentials = { accessKeyId, accountId, roleName, expiration, mintedByAssumeRole: true, sessionName };
+  const secretAccessKey = randomToken("", 30);
+  const sessionToken = randomToken("IQoJb3JpZ2luX2VjE", 300);
+  const issued: IssuedRoleCredentials = { accessKeyId, secretAccessKey, sessionToken, accountId, roleName, expiration, mintedByAssumeRole: true, sessionName };
   ctx.state.roleCredentials.set(accessKeyId, issued);
   const { arn, userId } = identityOf(issued, ctx.state.userName);
   sendXml(
@@ -135,8 +137,8 @@ export function handleAssumeRole(ex: Exchange, ctx: HandlerContext): void {
       `    <AssumedRoleUser>\n      <AssumedRoleId>${escapeXml(userId)}</AssumedRoleId>\n      <Arn>${escapeXml(arn)}</Arn>\n    </AssumedRoleUser>\n` +
       `    <Credentials>\n` +
       `      <AccessKeyId>${accessKeyId}</AccessKeyId>\n` +
-      `      <SecretAccessKey>${randomToken("", 30)}</SecretAccessKey>\n` +
-      `      <SessionToken>${randomToken("IQoJb3JpZ2luX2VjE", 300)}</SessionToken>\n` +
+      `      <SecretAccessKey>${secretAccessKey}</SecretAccessKey>\n` +
+      `      <SessionToken>${sessionToken}</SessionToken>\n` +
       `      <Expiration>${new Date(expiration).toISOString().replace(/\.\d{3}Z$/, "Z")}</Expiration>\n` +
       `    </Credentials>\n` +
       `  </AssumeRoleResult>\n` +

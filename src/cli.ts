@@ -27,6 +27,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ["exec", depsOnly(async () => (await import("./commands/exec.js")).execCommand)],
   ["list", depsOnly(async () => (await import("./commands/list.js")).listCommand)],
   ["populate", depsOnly(async () => (await import("./commands/populate.js")).populateCommand)],
+  ["console", depsOnly(async () => (await import("./commands/console.js")).consoleCommand)],
+  ["credentials", depsOnly(async () => (await import("./commands/credentials.js")).credentialsCommand)],
   ["completion", async () => (await import("./commands/completion.js")).completionCommand],
 ];
 

@@ -5,6 +5,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { createForegroundRunner, type ForegroundRunner, type InterruptOwnership } from "./platform/child.js";
+import type { SigninApi } from "./console/federation.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
@@ -52,6 +53,8 @@ export interface Deps {
   debug: DebugLog;
   /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
   scope: CommandScope;
+  /** The AWS sign-in service's federation endpoint (console sign-in); not an SDK client. */
+  signin: SigninApi;
 }
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interrupts: InterruptOwnership): Deps {
@@ -116,6 +119,13 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interr
     homedir,
     ssoApis: createSdkApiFactory(endpoints, clientOptions),
     stsApis: createStsApiFactory(endpoints, clientOptions),
+    signin: {
+      // Loaded by `console` alone; the same network settings as the SDK clients.
+      async getSigninToken(endpoint, input) {
+        const { createSigninApi } = await import("./console/federation.js");
+        return createSigninApi(clientOptions).getSigninToken(endpoint, input);
+      },
+    },
     loopback: nodeLoopback,
     jsonEndpoint: nodeJsonEndpoint,
     children: createForegroundRunner(proc, interrupts, nodeFs.readText),

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { Command } from "commander";
 import { AwsConfig } from "../config/aws-config.js";
+import { credentialsFilePath, removeOwnedSections } from "../config/credentials-file.js";
 import { JsonFileCache } from "../config/json-cache.js";
 import type { AwsPaths } from "../config/paths.js";
 import { signInFor, type SsoSignIn } from "../config/sso-profiles.js";
@@ -129,6 +130,8 @@ export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> 
   const what = describeSignIn(target);
   const failed = typeof ending === "object";
   deps.io.err.write(messages.loggedOut(what, { ended: ending === "ended", failed, tokenRemoved, credentialsRemoved }));
+  const sessionProfiles = new Set(signIn.profiles.map((p) => p.name));
+  await removeWrittenCredentials(deps, (profile) => leadsTo(config, profile, sessionProfiles));
   if (failed) throwIfFailed([{ what, error: ending.failed }]);
 }
 
@@ -166,5 +169,27 @@ async function logoutAll(paths: AwsPaths, deps: Deps): Promise<void> {
     if (await cliCache.remove(key)) credentials += 1;
   }
   deps.io.err.write(messages.loggedOutAll({ ended, tokens, credentials }));
+  await removeWrittenCredentials(deps, () => true);
   throwIfFailed(failures);
+}
+
+/** Does the profile, or the profile its role chain starts from (source_profile), sign in through one of `profiles`? */
+function leadsTo(config: AwsConfig, profile: string, profiles: ReadonlySet<string>): boolean {
+  const seen = new Set<string>();
+  for (let p: string | undefined = profile; p !== undefined && !seen.has(p); p = config.profile(p)?.source_profile) {
+    if (profiles.has(p)) return true;
+    seen.add(p);
+  }
+  return false;
+}
+
+/** Keys `credentials write` put in the credentials file from the sessions being ended go with them. */
+async function removeWrittenCredentials(deps: Deps, writtenFrom: (profile: string) => boolean): Promise<void> {
+  const file = credentialsFilePath(deps.env, deps.homedir);
+  try {
+    const removed = await removeOwnedSections(deps, file, writtenFrom);
+    if (removed.length > 0) deps.io.err.write(`Removed ${removed.map((n) => `[${n}]`).join(", ")} from ${file} (written from this session).\n`);
+  } catch (error) {
+    deps.io.err.write(`The credentials file was left as it is: ${(error as Error).message}\n`);
+  }
 }

@@ -129,29 +129,31 @@ const REWRITE_ATTEMPTS = 3;
  * past the lock's stale time, a tool that writes without the lock) the change is made again on the
  * newer text.
  */
-async function lockedRewrite<T>(
+export async function lockedRewrite<T>(
   deps: ConfigWriteDeps,
   file: string,
   change: (before: string) => { after: string; result: T },
+  // The credentials file is rewritten under the same rules; only its name and read errors differ.
+  kind: { label: string; read: (fs: Fs, file: string) => Promise<string>; forceMode?: boolean } = { label: "config file", read: readConfigText },
 ): Promise<{ result: T; written: boolean }> {
   // The lock directory is made next to the file, so the directory must exist first.
   await deps.fs.mkdirp(path.dirname(file), NEW_CONFIG_DIR_MODE);
   const lockPath = await deps.fs.realpath(file);
   for (let attempt = 1; ; attempt++) {
-    const lock = await acquireLock(lockPath, `the config file ${file}`, deps);
+    const lock = await acquireLock(lockPath, `the ${kind.label} ${file}`, deps);
     try {
-      const before = await readConfigText(deps.fs, file);
+      const before = await kind.read(deps.fs, file);
       const { after, result } = change(before);
       if (after === before) return { result, written: false };
-      if (!lock.lost && (await readConfigText(deps.fs, file)) === before) {
-        await deps.fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE });
+      if (!lock.lost && (await kind.read(deps.fs, file)) === before) {
+        await deps.fs.writeFileAtomic(file, after, { mode: NEW_CONFIG_MODE, forceMode: kind.forceMode ?? false });
         return { result, written: true };
       }
     } finally {
       await lock.release();
     }
     if (attempt === REWRITE_ATTEMPTS) {
-      throw new FlowError(`The config file ${file} kept changing while sso-setup was changing it; nothing was written. Try again.`);
+      throw new FlowError(`The ${kind.label} ${file} kept changing while sso-setup was changing it; nothing was written. Try again.`);
     }
   }
 }

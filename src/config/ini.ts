@@ -11,9 +11,12 @@
 
 export type SectionKind = "profile" | "sso-session" | "services" | "other";
 
-/** A profile named `default` is written as `[default]`. */
+/**
+ * A profile named `default` is written as `[default]`. A "credentials" section belongs to the shared
+ * credentials file, where a section is its name alone: `[name]`, never `[profile name]`.
+ */
 export interface SectionRef {
-  kind: "profile" | "sso-session";
+  kind: "profile" | "sso-session" | "credentials";
   name: string;
 }
 
@@ -428,6 +431,7 @@ function quoteName(name: string): string {
 }
 
 export function sectionHeader(ref: SectionRef): string {
+  if (ref.kind === "credentials") return `[${ref.name}]`;
   if (ref.kind === "profile" && ref.name === "default") return "[default]";
   return `[${ref.kind} ${quoteName(ref.name)}]`;
 }
@@ -436,9 +440,18 @@ export function sectionHeader(ref: SectionRef): string {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const KEY = /^[A-Za-z0-9_-]+$/;
 
+// Unquoted, so that every reader takes the bracketed text as the name: no spaces (which would make
+// `[profile x]` a prefixed section), quotes, backslashes or comment characters.
+const CREDENTIALS_NAME = /^[^\s[\]'"\\#;]+$/;
+
 function validateRef(ref: SectionRef): void {
-  if (ref.kind !== "profile" && ref.kind !== "sso-session") {
+  if (ref.kind !== "profile" && ref.kind !== "sso-session" && ref.kind !== "credentials") {
     throw new TypeError(`Invalid section kind: ${JSON.stringify(ref.kind)}`);
+  }
+  if (ref.kind === "credentials" && (!CREDENTIALS_NAME.test(ref.name) || CONTROL.test(ref.name))) {
+    throw new TypeError(
+      `Invalid credentials profile name ${JSON.stringify(ref.name)}: use no spaces, quotes, backslashes, "#", ";", "[" or "]"`,
+    );
   }
   if (ref.name === "" || CONTROL.test(ref.name) || /[[\]]/.test(ref.name)) {
     throw new TypeError(
@@ -597,21 +610,33 @@ function prepareUpdates(updates: ReadonlyArray<SectionUpdate>): PreparedUpdate[]
   const seen = new Set<string>();
   return updates.map(({ ref, values }) => {
     validateRef(ref);
-    const identity = `${ref.kind}\u0000${ref.name}`;
+    const identity = refIdentity(ref);
     if (seen.has(identity)) throw new TypeError(`${sectionHeader(ref)} is updated more than once in one call`);
     seen.add(identity);
     return { ref, identity, entries: normaliseValues(values) };
   });
 }
 
+/** In a credentials file a section is found by its bracketed text: `[default]`, or an unprefixed name. */
+function refIdentity(ref: SectionRef): string {
+  if (ref.kind !== "credentials") return `${ref.kind}\u0000${ref.name}`;
+  return ref.name === "default" ? "credentials\u0000default" : `other\u0000${ref.name}`;
+}
+
+function sectionIdentities(section: SectionSpan): string[] {
+  const identity = `${section.kind}\u0000${section.name}`;
+  return section.bareDefault ? [identity, "credentials\u0000default"] : [identity];
+}
+
 function applyUpserts(text: string, scanned: Scanned, prepared: readonly PreparedUpdate[]): string {
   // Looked up by identity, not by a scan per update: populate updates thousands of sections at once.
   const sectionsByIdentity = new Map<string, SectionSpan[]>();
   for (const section of scanned.sections) {
-    const identity = `${section.kind}\u0000${section.name}`;
-    const list = sectionsByIdentity.get(identity);
-    if (list) list.push(section);
-    else sectionsByIdentity.set(identity, [section]);
+    for (const identity of sectionIdentities(section)) {
+      const list = sectionsByIdentity.get(identity);
+      if (list) list.push(section);
+      else sectionsByIdentity.set(identity, [section]);
+    }
   }
   const edits = new Edits();
   // Joined once: thousands of new sections appended by `+=` would leave a tree of tiny strings
@@ -683,10 +708,8 @@ export function removeSection(text: string, ref: SectionRef): string {
  */
 export function removeSections(text: string, refs: readonly SectionRef[]): string {
   const scanned = scan(text);
-  const wanted = new Set(refs.map((ref) => `${ref.kind}\u0000${ref.name}`));
-  const targets = scanned.sections.filter(
-    (s) => (s.kind === "profile" || s.kind === "sso-session") && wanted.has(`${s.kind}\u0000${s.name}`),
-  );
+  const wanted = new Set(refs.map(refIdentity));
+  const targets = scanned.sections.filter((s) => s.kind !== "services" && sectionIdentities(s).some((identity) => wanted.has(identity)));
   if (targets.length === 0) return text;
   const edits = new Edits();
   const isBlank = (i: number): boolean => scanned.kinds[i] === "blank";

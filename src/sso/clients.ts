@@ -453,6 +453,22 @@ async function transportFor(endpoint: string, settings: NetworkSettings): Promis
 }
 
 /**
+ * The SDK clients' proxy and CA bundle for a plain HTTP(S) request that is not an SDK call (the
+ * console's federation endpoint), so that it goes out the way every other call does.
+ */
+export async function plainRequestTransport(
+  endpoint: string,
+  settings: NetworkSettings,
+): Promise<{ agent?: HttpAgent | HttpsAgent; ca?: string; route: string }> {
+  const { httpAgent, httpsAgent, route } = await transportFor(endpoint, settings);
+  const agent = new URL(endpoint).protocol === "https:" ? httpsAgent : httpAgent;
+  const ca = settings.caBundle?.pem;
+  // Without a proxy the SDK gets TLS options, not an agent: node's default agent and `ca` do the same.
+  const realAgent = agent && "addRequest" in agent ? (agent as HttpAgent | HttpsAgent) : undefined;
+  return { ...(realAgent ? { agent: realAgent } : {}), ...(ca ? { ca } : {}), route };
+}
+
+/**
  * Logs every attempt the retry strategy makes (it sits below the retry middleware, next to the
  * deserializer): method, URL without its query, status or network error, duration. Nothing else of
  * the request or the answer is read.

@@ -1,13 +1,13 @@
 // Resolves SSO credentials for a profile with the real AWS SDK for JavaScript v3, then proves them
 // with STS GetCallerIdentity. An independent consumer of the files sso-setup writes.
 //
-// Usage: node sdk-resolve.mjs <configFile> <home> <emulatorUrl> <profile> <ini|sso>
+// Usage: node sdk-resolve.mjs <configFile> <home> <emulatorUrl> <profile> <ini|sso> [credentialsFile]
 // Prints exactly one JSON line on stdout: {"ok":true,credentials,identity} or {"ok":false,error}; exit 0 / 1.
 //
 // Run it as a child process, once per check: the SDK caches the config file per path, configured
 // endpoints per client and refresh attempts per session in module state, and reads env vars lazily.
 // Only a fresh process with a clean environment gives a trustworthy answer.
-const [configFile, home, emulatorUrl, profile, which] = process.argv.slice(2);
+const [configFile, home, emulatorUrl, profile, which, credentialsFile] = process.argv.slice(2);
 
 function fail(name, message) {
   process.stdout.write(`${JSON.stringify({ ok: false, error: { name, message } })}\n`);
@@ -21,7 +21,7 @@ if (!configFile || !home || !emulatorUrl || !profile || (which !== "ini" && whic
   for (const key of Object.keys(process.env)) if (key.startsWith("AWS_")) delete process.env[key];
   // AWS_CONFIG_FILE, not the configFilepath option: fromIni does not hand that option on to fromSSO.
   process.env.AWS_CONFIG_FILE = configFile;
-  process.env.AWS_SHARED_CREDENTIALS_FILE = `${configFile}.no-credentials`;
+  process.env.AWS_SHARED_CREDENTIALS_FILE = credentialsFile ?? `${configFile}.no-credentials`;
   // The token cache has no override: it is always $HOME/.aws/sso/cache/<sha1>.json.
   process.env.HOME = home;
   process.env.USERPROFILE = home;

@@ -18,11 +18,13 @@ export function sdkResolve(
   emulatorUrl: string,
   profile: string,
   which: "ini" | "sso",
+  /** The shared credentials file the SDK reads; by default one that does not exist. */
+  credentialsFile?: string,
 ): Promise<SdkResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [SDK_RESOLVE, sandbox.configFile, sandbox.home, emulatorUrl, profile, which],
+      [SDK_RESOLVE, sandbox.configFile, sandbox.home, emulatorUrl, profile, which, ...(credentialsFile ? [credentialsFile] : [])],
       { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, cwd: ROOT, timeout: 15_000, encoding: "utf8" },
       (error, stdout, stderr) => {
         const last = stdout.trim().split("\n").pop() ?? "";
