@@ -1,7 +1,7 @@
 /**
  * Command lines that run far more often than a person types them, answered without commander and
- * the command tree: `export-credentials` (credential_process runs it at every SDK client start) and
- * `completion --list` (every Tab). Each entry reads only the flags its command defines, with Node's
+ * the command tree: `export-credentials` (credential_process runs it at every SDK client start),
+ * `exec` (it wraps every command a person runs with credentials) and `completion --list` (every Tab). Each entry reads only the flags its command defines, with Node's
  * parseArgs; anything it is not sure of (help, an unknown flag, a value commander would refuse, an
  * ambiguous `--flag -value`) is left to the full program, which owns every usage message. A test
  * checks that these flags are exactly the ones the commands define.
@@ -17,6 +17,8 @@ type Action = (deps: Deps) => Promise<void>;
 interface HotCommand {
   /** The command's long flags (as commander names them, without --debug and --help), by kind. */
   flags: Record<string, "string" | "boolean">;
+  /** Everything from the first argument that is not a flag (or after `--`) is the command's own, as commander's passThroughOptions. */
+  passThrough?: boolean;
   /** What to run for these values, or undefined when commander should judge them. */
   action(values: Values, positionals: string[]): Action | undefined;
 }
@@ -32,6 +34,19 @@ export const HOT_COMMANDS: Readonly<Record<string, HotCommand>> = {
       return async (deps) => {
         const { runExportCredentials } = await import("./credentials/export.js");
         await runExportCredentials({ profile: str(values.profile), format: format as CredentialFormat, configFile: str(values["config-file"]) }, deps);
+      };
+    },
+  },
+  exec: {
+    flags: { profile: "string", region: "string", server: "boolean", "config-file": "string" },
+    passThrough: true,
+    action(values, positionals) {
+      return async (deps) => {
+        const { runExec } = await import("./exec/run.js");
+        await runExec(
+          { profile: str(values.profile), region: str(values.region), server: values.server === true, configFile: str(values["config-file"]), command: positionals },
+          deps,
+        );
       };
     },
   },
@@ -56,12 +71,18 @@ export function hotPath(argv: readonly string[]): Action | undefined {
   const name = argv[at];
   const command = name === undefined ? undefined : HOT_COMMANDS[name];
   if (!command) return undefined;
+  const args = argv.slice(at + 1);
+  const split = command.passThrough ? passThroughAt(args, command.flags) : args.length;
   let parsed: { values: Values; positionals: string[] };
   try {
     const options = Object.fromEntries(Object.entries(command.flags).map(([flag, type]) => [flag, { type }]));
-    parsed = parseArgs({ args: argv.slice(at + 1), options: { ...options, debug: { type: "boolean" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: args.slice(0, split), options: { ...options, debug: { type: "boolean" } }, allowPositionals: true, strict: true });
   } catch {
     return undefined;
+  }
+  if (command.passThrough) {
+    if (parsed.positionals.length > 0) return undefined;
+    parsed.positionals = args.slice(args[split] === "--" ? split + 1 : split);
   }
   const action = command.action(parsed.values, parsed.positionals);
   if (!action) return undefined;
@@ -73,4 +94,14 @@ export function hotPath(argv: readonly string[]): Action | undefined {
     if (typeof values["config-file"] === "string") deps.scope.configFile = values["config-file"];
     await action(deps);
   };
+}
+
+/** Where the command's own arguments start: at `--`, or at the first argument that is neither a flag nor a flag's value. */
+function passThroughAt(args: readonly string[], flags: HotCommand["flags"]): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--" || !arg.startsWith("-")) return i;
+    if (!arg.includes("=") && flags[arg.replace(/^--/, "")] === "string") i++;
+  }
+  return args.length;
 }

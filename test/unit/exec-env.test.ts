@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { childEnvironment } from "../../src/commands/exec.js";
+import { childEnvironment } from "../../src/exec/run.js";
 
 const keys = { accessKeyId: "ASIAKEY", secretAccessKey: "secret", sessionToken: "token", expiration: Date.UTC(2026, 11, 2, 3, 4, 5, 678) };
 

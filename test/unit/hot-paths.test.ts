@@ -25,6 +25,9 @@ describe("hot paths", () => {
     expect(hotPath(["export-credentials"])).toBeTypeOf("function");
     expect(hotPath(["--debug", "export-credentials", "--profile=dev", "--format", "env"])).toBeTypeOf("function");
     expect(hotPath(["completion", "--list", "sso-sessions", "--config-file", "/x"])).toBeTypeOf("function");
+    expect(hotPath(["exec", "--profile", "dev", "--", "terraform", "plan", "--help"])).toBeTypeOf("function");
+    expect(hotPath(["exec", "--profile=dev", "--server", "kubectl", "get", "pods", "-A"])).toBeTypeOf("function");
+    expect(hotPath(["exec"])).toBeTypeOf("function");
     for (const line of [
       [],
       ["status"],
@@ -38,6 +41,9 @@ describe("hot paths", () => {
       ["completion", "bash"],
       ["completion", "--list", "accounts"],
       ["completion", "bash", "--list", "profiles"],
+      ["exec", "--help"],
+      ["exec", "--profile"],
+      ["exec", "--unknown", "--", "true"],
     ]) {
       expect(hotPath(line), line.join(" ")).toBeUndefined();
     }
