@@ -16,6 +16,7 @@ import { FlowError, UsageError } from "../errors.js";
 import { accountLabel, listAllAccounts, listAllRoles, sortAccounts, sortRoles } from "../sso/accounts.js";
 import { ApiError, type AccountInfo } from "../sso/clients.js";
 import type { SsoTarget, TokenResult } from "../sso/login-flow.js";
+import { describeSignIn } from "../sso/login-required.js";
 import { parseScopes } from "../sso/token.js";
 import { bold, canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
@@ -307,12 +308,15 @@ async function chooseAccountAndRole(
   interactive: boolean,
   deps: Deps,
 ): Promise<{ accountId: string; roleName: string }> {
-  // A new session must be authorized; an existing one may reuse a token with 15 minutes left.
+  // A new session must be authorized (unless a run for this very session signed in moments ago and
+  // then failed on a missing flag); an existing one may reuse a token with 15 minutes left.
   let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, {
     force: newSession,
+    reuseSameSignIn: newSession,
     noBrowser: opts.noBrowser,
     useDeviceCode: opts.useDeviceCode,
   });
+  if (newSession && login.reused) deps.io.err.write(messages.reusingToken(describeSignIn(target), login.token.expiresAt));
   const apis = await deps.ssoApis(target.region);
 
   const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {

@@ -53,6 +53,13 @@ export interface LoginDeps {
 export interface LoginOptions {
   /** Always run a new authorization, like `aws sso login`, even when a cached token is fresh. */
   force: boolean;
+  /**
+   * With force: a fresh cached token obtained for exactly this sign-in (same start URL and region,
+   * issued to the client registered under the same registration key, which covers scopes and session
+   * name) still counts. configure sets it for a new sso-session, so a run that failed after signing in
+   * (a missing --role-name) costs no second sign-in when it is repeated.
+   */
+  reuseSameSignIn?: boolean | undefined;
   flow: AuthFlow;
   /** Device flow: show the code and open the verification page. */
   onPending: (pending: PendingAuthorization) => Promise<void> | void;
@@ -78,9 +85,9 @@ export function readFreshToken(raw: Record<string, unknown> | null, now: number)
 export async function ensureToken(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<TokenResult> {
   const key = tokenCacheKey(target);
   const seen = await deps.ssoCache.read(key);
-  if (!options.force) {
+  if (!options.force || options.reuseSameSignIn) {
     const cached = readFreshToken(seen, deps.clock.now());
-    if (cached) return { token: cached, reused: true };
+    if (cached && (!options.force || (await issuedForSameSignIn(target, cached, deps)))) return { token: cached, reused: true };
   }
 
   // A token another process wrote while this one waited is as good as our own sign-in; for a forced
@@ -110,6 +117,21 @@ export async function ensureToken(target: SsoTarget, options: LoginOptions, deps
     },
     deps,
   );
+}
+
+async function issuedForSameSignIn(target: SsoTarget, token: CachedToken, deps: LoginDeps): Promise<boolean> {
+  if (token.startUrl !== target.startUrl || token.region !== target.region || !token.clientId) return false;
+  const registration = await deps.ssoCache.read(registrationKeyOf(target));
+  return registration?.clientId === token.clientId;
+}
+
+function registrationKeyOf(target: SsoTarget): string {
+  return registrationCacheKey({
+    startUrl: target.startUrl,
+    region: target.region,
+    scopes: target.scopes,
+    sessionName: target.sessionName,
+  });
 }
 
 async function authorizeNew(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
@@ -181,12 +203,7 @@ async function authorizeWithBrowser(target: SsoTarget, options: LoginOptions, de
  * flow is refused by a client registered for other grants. Switching flows re-registers.
  */
 async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginDeps, flow: AuthFlow): Promise<CachedRegistration> {
-  const key = registrationCacheKey({
-    startUrl: target.startUrl,
-    region: target.region,
-    scopes: target.scopes,
-    sessionName: target.sessionName,
-  });
+  const key = registrationKeyOf(target);
   const cached = await deps.ssoCache.read(key);
   const forAuthCode = Array.isArray(cached?.grantTypes) && cached.grantTypes.includes("authorization_code");
   if (

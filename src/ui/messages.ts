@@ -31,6 +31,9 @@ export const messages = {
   sessionConfigured: (name: string) =>
     `\nCompleted configuring SSO session: ${name}\nRun the following to login and refresh access token for this session:\n\nsso-setup login --sso-session ${name}\n`,
 
+  reusingToken: (what: string, expiresAt: string) =>
+    `Using the SSO token cached for ${what} by an earlier sign-in (valid until ${expiresAt}); no new sign-in needed.\n`,
+
   loggedIn: (startUrl: string) => `Successfully logged into Start URL: ${startUrl}\n`,
 
   // The authorization-code (PKCE) flow: the AWS CLI's 2.34.22+ wording, URL followed by a blank line.

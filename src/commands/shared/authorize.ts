@@ -21,6 +21,8 @@ export function awsPaths(deps: Pick<Deps, "env" | "homedir">, configFileFlag: st
 
 export interface AuthorizeOptions {
   force: boolean;
+  /** See LoginOptions.reuseSameSignIn. */
+  reuseSameSignIn?: boolean;
   noBrowser: boolean;
   useDeviceCode: boolean;
 }
@@ -86,6 +88,7 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
     target,
     {
       force: options.force,
+      reuseSameSignIn: options.reuseSameSignIn,
       flow: choice.flow,
       onPending: announceAuthorization(deps, options.noBrowser, choice.reason),
       onBrowserPending: announceBrowserAuthorization(deps, options.noBrowser),
