@@ -217,6 +217,9 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   if (output) profileValues.push(["output", output]);
 
   const edits: SectionEdit[] = [{ ref: { kind: "profile", name: profileName }, values: profileValues }];
+  // The flow chosen with --use-device-code is remembered for the session (the AWS CLI's key, PR #10635),
+  // so later sign-ins, ours and the AWS CLI's, use it without the flag.
+  const rememberDeviceCode: Array<[string, string]> = opts.useDeviceCode && !target.useDeviceCode ? [["sso_use_device_code", "true"]] : [];
   if (newSession && target.sessionName) {
     edits.push({
       ref: { kind: "sso-session", name: target.sessionName },
@@ -224,8 +227,11 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
         ["sso_start_url", target.startUrl],
         ["sso_region", target.region],
         ["sso_registration_scopes", scopesRaw ?? DEFAULT_SCOPES],
+        ...rememberDeviceCode,
       ],
     });
+  } else if (target.sessionName && rememberDeviceCode.length > 0) {
+    edits.push({ ref: { kind: "sso-session", name: target.sessionName }, values: rememberDeviceCode });
   }
   await applyConfigEdits(deps, paths.configFile, edits);
 

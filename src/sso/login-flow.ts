@@ -29,6 +29,8 @@ export interface SsoTarget {
   region: string;
   /** Parsed `sso_registration_scopes`; undefined when the session configures none. */
   scopes?: string[] | undefined;
+  /** `sso_use_device_code = true` in the [sso-session]: the device flow is this session's default. */
+  useDeviceCode?: boolean | undefined;
 }
 
 export interface PendingAuthorization {

@@ -85,3 +85,162 @@ describe("non-interactive configure never costs a second sign-in", () => {
     expect(emu.requests).toHaveLength(0);
   });
 });
+
+const SESSION_CONFIG = `[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnlyAccess
+[sso-session corp]
+sso_start_url = ${START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+`;
+
+/** Leaves the session's token `minutesLeft` from expiry locally, and dead at the service. */
+function ageToken(minutesLeft: number, drop: string[] = []) {
+  const token = readJson(tokenFile(CORP_TOKEN));
+  emu.expireToken(token.accessToken);
+  const expiresAt = new Date(Date.now() + minutesLeft * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const aged: Record<string, unknown> = { ...token, expiresAt };
+  for (const key of drop) delete aged[key];
+  writeFileSync(tokenFile(CORP_TOKEN), JSON.stringify(aged));
+  return token;
+}
+
+describe("login --if-needed", () => {
+  beforeEach(() => writeConfig(SESSION_CONFIG));
+
+  it("signs in when there is no token, then does nothing (one line, exit 0) while it is valid", async () => {
+    const first = await cli(["login", "--profile", "dev", "--if-needed"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(signInsSince(0)).toContain("Authorize");
+    const token = readJson(tokenFile(CORP_TOKEN));
+
+    const mark = emu.requests.length;
+    const again = await cli(["login", "--profile", "dev", "--if-needed"], { BROWSER: recordingBrowser(box).command });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toBe(`Still signed in to sso-session "corp": the SSO token is valid until ${token.expiresAt}; nothing to do.\n`);
+    expect(opsSince(mark)).toEqual([]);
+  });
+
+  it("refreshes a token with less than 15 minutes left instead of signing in", async () => {
+    expect((await cli(["login", "--sso-session", "corp"])).code).toBe(0);
+    const old = ageToken(10);
+    const mark = emu.requests.length;
+    const r = await cli(["login", "--sso-session", "corp", "--if-needed"], { BROWSER: recordingBrowser(box).command });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Still signed in to sso-session "corp": the SSO token is valid until \S+Z; nothing to do\.\n$/);
+    expect(opsSince(mark)).toEqual(["CreateToken"]);
+    expect(readJson(tokenFile(CORP_TOKEN)).accessToken).not.toBe(old.accessToken);
+  });
+
+  it("signs in when the token has expired and cannot be refreshed", async () => {
+    expect((await cli(["login", "--sso-session", "corp"])).code).toBe(0);
+    ageToken(-5, ["refreshToken"]);
+    const mark = emu.requests.length;
+    const r = await cli(["login", "--sso-session", "corp", "--if-needed"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Successfully logged into Start URL");
+    expect(signInsSince(mark)).toContain("Authorize");
+  });
+
+  it("--if-needed and --new-session together are a usage error (252)", async () => {
+    const r = await cli(["login", "--if-needed", "--new-session"]);
+    expect(r.code).toBe(252);
+    expect(r.stderr).toMatch(/use one of them/);
+  });
+});
+
+describe("login --new-session", () => {
+  beforeEach(() => writeConfig(SESSION_CONFIG));
+
+  it("calls the portal's Logout with the current token before signing in again", async () => {
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    const old = readJson(tokenFile(CORP_TOKEN));
+    const mark = emu.requests.length;
+    const r = await cli(["login", "--profile", "dev", "--new-session"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Ended the current session of sso-session "corp" at the service; signing in to a new one.');
+    const ops = opsSince(mark);
+    expect(ops[0]).toBe("Logout");
+    expect(ops).toContain("Authorize");
+    expect(ops.indexOf("Logout")).toBeLessThan(ops.indexOf("Authorize"));
+    // The old session is over at the service, refresh token included; the new token is another one.
+    expect(emu.state.accessTokens.get(old.accessToken)?.revoked).toBe(true);
+    expect(emu.state.refreshTokens.get(old.refreshToken)?.revoked).toBe(true);
+    expect(readJson(tokenFile(CORP_TOKEN)).accessToken).not.toBe(old.accessToken);
+  });
+
+  it("without a cached token, says there was no session to end and signs in", async () => {
+    const r = await cli(["login", "--profile", "dev", "--new-session"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('No live session of sso-session "corp" to end at the service; signing in to a new one.');
+    expect(opsSince(0)).not.toContain("Logout");
+  });
+
+  it("does not sign in when the session could not be ended (254), and keeps the token file", async () => {
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    const before = readFileSync(tokenFile(CORP_TOKEN), "utf8");
+    emu.fail({ operation: "Logout", status: 500, count: 3 });
+    const mark = emu.requests.length;
+    const r = await cli(["login", "--profile", "dev", "--new-session"], { BROWSER: recordingBrowser(box).command });
+    expect(r.code).toBe(254);
+    expect(r.stderr).toMatch(/Could not end the current session of sso-session "corp" at the service, so a sign-in now would continue it/);
+    expect(signInsSince(mark)).toEqual([]);
+    expect(readFileSync(tokenFile(CORP_TOKEN), "utf8")).toBe(before);
+  });
+});
+
+describe("sso_use_device_code", () => {
+  it("in an [sso-session] (any case) makes the device flow the default for it", async () => {
+    writeConfig(SESSION_CONFIG + "sso_use_device_code = TRUE\n");
+    const r = await cli(["login", "--sso-session", "corp"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(opsSince(0)).toContain("StartDeviceAuthorization");
+    expect(opsSince(0)).not.toContain("Authorize");
+    expect(r.stderr).toContain("Then enter the code:");
+  });
+
+  it("configure --use-device-code writes it for a new session, and for an existing one", async () => {
+    const r = await cli([
+      "configure",
+      "--profile",
+      "dev",
+      ...SESSION_FLAGS,
+      "--account-id",
+      "111111111111",
+      "--role-name",
+      "ReadOnlyAccess",
+      "--use-device-code",
+      "--non-interactive",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(opsSince(0)).toContain("StartDeviceAuthorization");
+    expect(box.readConfig()).toContain(
+      `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\nsso_use_device_code = true\n`,
+    );
+    // Later sign-ins use the device flow without the flag.
+    const mark = emu.requests.length;
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    expect(opsSince(mark)).toContain("StartDeviceAuthorization");
+    expect(opsSince(mark)).not.toContain("Authorize");
+
+    writeConfig(SESSION_CONFIG);
+    const existing = await cli([
+      "configure",
+      "--profile",
+      "qa",
+      "--sso-session",
+      "corp",
+      "--account-id",
+      "111111111111",
+      "--role-name",
+      "ReadOnlyAccess",
+      "--use-device-code",
+      "--non-interactive",
+    ]);
+    expect(existing.code, existing.stderr).toBe(0);
+    expect(box.readConfig()).toContain("sso_registration_scopes = sso:account:access\nsso_use_device_code = true\n");
+  });
+});

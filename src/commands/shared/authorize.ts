@@ -80,7 +80,7 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
   const [{ chooseAuthFlow }, { ensureToken }] = await Promise.all([import("../../sso/flow-choice.js"), import("../../sso/login-flow.js")]);
   const choice = chooseAuthFlow({
     legacy: !target.sessionName,
-    useDeviceCode: options.useDeviceCode,
+    useDeviceCode: options.useDeviceCode || Boolean(target.useDeviceCode),
     browserConfigured: Boolean(deps.env.BROWSER),
     environment: describeEnvironment(deps.env, await readHostFacts(deps.fs)),
   });
