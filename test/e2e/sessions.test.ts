@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
-import { makeSandbox, recordingBrowser, runCli, START_URL, type Sandbox } from "../helpers/cli.js";
+import { DEV_CONFIG, makeSandbox, recordingBrowser, runCli, START_URL, type Sandbox } from "../helpers/cli.js";
 
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const CORP_TOKEN = sha1("corp");
@@ -86,15 +86,7 @@ describe("non-interactive configure never costs a second sign-in", () => {
   });
 });
 
-const SESSION_CONFIG = `[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = ReadOnlyAccess
-[sso-session corp]
-sso_start_url = ${START_URL}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-`;
+const SESSION_CONFIG = DEV_CONFIG;
 
 /** Leaves the session's token `minutesLeft` from expiry locally, and dead at the service. */
 function ageToken(minutesLeft: number, drop: string[] = []) {
