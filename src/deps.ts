@@ -12,6 +12,7 @@ import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeLoopback, type Loopback } from "./platform/loopback.js";
 import { createSdkApiFactory, endpointOverridesFromEnv, httpTimeoutsFromEnv, type SsoApiFactory } from "./sso/clients.js";
 import type { CommandScope } from "./sso/network.js";
+import type { WebClient } from "./sso/web.js";
 import { createSystemBrowser, type Browser } from "./ui/browser.js";
 import { createDebugLog, debugFromEnv, type DebugLog } from "./ui/debug.js";
 import type { IOStreams } from "./ui/io.js";
@@ -26,6 +27,8 @@ export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   ssoApis: SsoApiFactory;
+  /** Plain HTTP requests to an access portal's web address (vanity start URLs, the portal page's region). */
+  web: WebClient;
   /** The listener that receives the browser's redirect in the authorization-code flow. */
   loopback: Loopback;
   /** Cross-process locks: one sign-in or refresh per session at a time. */
@@ -69,6 +72,9 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
           : `removed ${change.file}`,
       ),
   });
+  // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
+  const network = async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope);
+  let web: Promise<WebClient> | undefined;
   return {
     io,
     prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
@@ -83,10 +89,15 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
     homedir,
     ssoApis: createSdkApiFactory(endpointOverridesFromEnv(env), {
       timeouts: httpTimeoutsFromEnv(env),
-      // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
-      network: async () => (await import("./sso/network.js")).resolveNetworkSettings({ env, homedir, fs }, scope),
+      network,
       debug,
     }),
+    web: {
+      request: async (url, request) => {
+        web ??= import("./sso/web.js").then((m) => m.createWebClient({ env, network }));
+        return (await web).request(url, request);
+      },
+    },
     loopback: nodeLoopback,
     locker: nodeFileLocker,
     signal,

@@ -23,7 +23,8 @@ import { messages } from "../ui/messages.js";
 import { configureSsoSessionCommand } from "./configure-sso-session.js";
 import { createAsk, type Ask } from "./shared/ask.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
-import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { askSsoRegion } from "./shared/sso-region.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;
@@ -161,7 +162,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   const existing = config.profile(fixedProfile ?? "default") ?? {};
 
   const sessionName = await chooseSessionName(opts, existing, ask, interactive);
-  const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, deps);
+  const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, interactive, deps);
 
   const { accountId, roleName } = opts.login
     ? await chooseAccountAndRole(opts, target, newSession, interactive, deps)
@@ -278,6 +279,7 @@ async function chooseTarget(
   existing: Readonly<Record<string, string>>,
   sessionName: string | undefined,
   ask: Ask,
+  interactive: boolean,
   deps: Deps,
 ): Promise<{ target: SsoTarget; newSession: boolean; scopesRaw: string | undefined }> {
   if (sessionName && config.ssoSession(sessionName)) {
@@ -300,11 +302,16 @@ async function chooseTarget(
 
   if (!sessionName) deps.io.err.write(bold(deps.io, messages.legacyWarning));
   const startUrl = (await ask(startUrlQuestion(opts.startUrl, existing.sso_start_url)))!;
-  const region = (await ask(ssoRegionQuestion(opts.ssoRegion, existing.sso_region)))!;
-  if (!sessionName) return { target: { startUrl, region }, newSession: false, scopesRaw: undefined };
+  const { region, serviceStartUrl } = await askSsoRegion(deps, ask, {
+    startUrl,
+    given: opts.ssoRegion,
+    fallback: existing.sso_region,
+    interactive,
+  });
+  if (!sessionName) return { target: { startUrl, region, serviceStartUrl }, newSession: false, scopesRaw: undefined };
 
   const scopesRaw = (await ask(scopesQuestion(opts.scopes, undefined))) ?? DEFAULT_SCOPES;
-  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw) }, newSession: true, scopesRaw };
+  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw), serviceStartUrl }, newSession: true, scopesRaw };
 }
 
 async function chooseAccountAndRole(

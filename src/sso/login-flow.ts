@@ -29,6 +29,12 @@ export interface SsoTarget {
   region: string;
   /** Parsed `sso_registration_scopes`; undefined when the session configures none. */
   scopes?: string[] | undefined;
+  /**
+   * For a vanity start URL: the AWS-owned portal URL it redirects to, which the OIDC service is given
+   * (RegisterClient's issuerUrl, StartDeviceAuthorization's startUrl). The configured URL stays the
+   * cache key and the token file's startUrl, as in the AWS CLI.
+   */
+  serviceStartUrl?: string | undefined;
   /** `sso_use_device_code = true` in the [sso-session]: the device flow is this session's default. */
   useDeviceCode?: boolean | undefined;
 }
@@ -69,6 +75,8 @@ export interface LoginOptions {
   onBrowserPending: (authorizeUrl: string) => Promise<void> | void;
   /** Called once when another process is already signing in to this session and this one waits for it. */
   onWaitForOther?: (() => void) | undefined;
+  /** Called when a new authorization is about to start (not for a reused token): may add serviceStartUrl. */
+  beforeSignIn?: ((target: SsoTarget) => Promise<SsoTarget>) | undefined;
   /** How long the authorization-code flow waits for the browser (default ten minutes). */
   authTimeoutMs?: number | undefined;
 }
@@ -136,7 +144,8 @@ function registrationKeyOf(target: SsoTarget): string {
   });
 }
 
-async function authorizeNew(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
+async function authorizeNew(configured: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
+  const target = options.beforeSignIn ? await options.beforeSignIn(configured) : configured;
   const apis = await deps.ssoApis(target.region);
   const { response, registration } =
     options.flow === "pkce" ? await authorizeWithBrowser(target, options, deps, apis) : await authorizeWithDeviceCode(target, options, deps, apis);
@@ -160,7 +169,7 @@ async function authorizeWithDeviceCode(target: SsoTarget, options: LoginOptions,
   const authorization: DeviceAuthorization = await apis.oidc.startDeviceAuthorization({
     clientId: registration.clientId,
     clientSecret: registration.clientSecret,
-    startUrl: target.startUrl,
+    startUrl: target.serviceStartUrl ?? target.startUrl,
   });
   const issuedAt = deps.clock.now();
   const response = await pollForToken({
@@ -228,7 +237,7 @@ async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginD
       scopes,
       grantTypes: AUTH_CODE_GRANT_TYPES,
       redirectUris: [REGISTERED_REDIRECT_URI],
-      issuerUrl: target.startUrl,
+      issuerUrl: target.serviceStartUrl ?? target.startUrl,
     });
     registration = {
       clientId: registered.clientId,

@@ -8,7 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
-import { DEV_CONFIG, makeSandbox, recordingBrowser, runCli, START_URL, type Sandbox } from "../helpers/cli.js";
+import { CONFIGURE_DEV, DEV_CONFIG, makeSandbox, recordingBrowser, runCli, START_URL, type Sandbox } from "../helpers/cli.js";
+import { KEYS, spawnCliPty } from "../helpers/pty.js";
+import { startVanityHost, type VanityAnswer } from "../helpers/vanity-host.js";
 
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const CORP_TOKEN = sha1("corp");
@@ -234,5 +236,159 @@ describe("sso_use_device_code", () => {
     ]);
     expect(existing.code, existing.stderr).toBe(0);
     expect(box.readConfig()).toContain("sso_registration_scopes = sso:account:access\nsso_use_device_code = true\n");
+  });
+});
+
+describe("vanity start URLs", () => {
+  const VANITY = "https://sso.mycompany.example/start";
+  const PORTAL = "https://ssoins-7223abcd1234.portal.eu-west-1.app.aws";
+  // CONFIGURE_DEV with the vanity URL and without --sso-region.
+  const configureVanity = (extra: string[] = []) => [
+    ...CONFIGURE_DEV.filter((arg, i, all) => arg !== "--sso-region" && all[i - 1] !== "--sso-region").map((arg) => (arg === START_URL ? VANITY : arg)),
+    ...extra,
+  ];
+  const withHost = async (answer: (method: string) => VanityAnswer) => {
+    const host = await startVanityHost(answer);
+    return { host, env: { SSO_SETUP_WEB_ENDPOINT_URL: host.url } };
+  };
+
+  it("derives sso_region from the one redirect a HEAD gets, and gives the service the portal URL it leads to", async () => {
+    const { host, env } = await withHost(() => ({ status: 302, location: `${PORTAL}/?from=vanity` }));
+    try {
+      // The emulator accepts only the resolved portal URL, as the real service does.
+      emu.state.startUrls = [PORTAL];
+      const r = await cli(configureVanity(), env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Derived sso_region eu-west-1 from ssoins-7223abcd1234.portal.eu-west-1.app.aws, where ${VANITY} leads.`);
+      expect(host.requests).toEqual(["HEAD /start"]);
+      expect(box.readConfig()).toContain(`[sso-session corp]\nsso_start_url = ${VANITY}\nsso_region = eu-west-1\n`);
+      // The token stays keyed and labelled by the configured URL, as the AWS CLI keeps it.
+      expect(readJson(tokenFile(CORP_TOKEN)).startUrl).toBe(VANITY);
+      expect(readJson(tokenFile(CORP_TOKEN)).region).toBe("eu-west-1");
+
+      // The authorization-code flow registered the client with the portal URL as its issuer.
+      const register = emu.requests.find((q) => q.operation === "RegisterClient");
+      expect(JSON.parse(register!.body).issuerUrl).toBe(PORTAL);
+
+      // A later sign-in resolves again (one HEAD) and gives the device flow the portal URL.
+      const mark = emu.requests.length;
+      const login = await cli(["login", "--profile", "dev", "--use-device-code"], env);
+      expect(login.code, login.stderr).toBe(0);
+      expect(host.requests).toEqual(["HEAD /start", "HEAD /start"]);
+      const started = emu.requests.slice(mark).find((q) => q.operation === "StartDeviceAuthorization");
+      expect(JSON.parse(started!.body).startUrl).toBe(PORTAL);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("asks again with GET when HEAD is refused (405)", async () => {
+    const { host, env } = await withHost((method) => (method === "HEAD" ? { status: 405 } : { status: 301, location: PORTAL }));
+    try {
+      const r = await cli(configureVanity(), env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(host.requests).toEqual(["HEAD /start", "GET /start"]);
+      expect(box.readConfig()).toContain("sso_region = eu-west-1");
+    } finally {
+      await host.close();
+    }
+  });
+
+  it.each([
+    [{ status: 302, location: "https://login.evil.example/steal" }, "Could not resolve start URL 'https://sso.mycompany.example/start' to an AWS-owned endpoint. Final URL: 'https://login.evil.example/steal'"],
+    [{ status: 302, location: "http://ssoins-1.portal.eu-west-1.app.aws/" }, "to an AWS-owned endpoint. Final URL: 'http://ssoins-1.portal.eu-west-1.app.aws'"],
+    [{ status: 302, location: "https://ssoins-1.portal.not-a-region.app.aws/" }, "Cannot determine region from start URL"],
+    [{ status: 302, location: "https://d-1234567890.awsapps.com/start" }, "Cannot determine region from start URL"],
+    [{ status: 302 }, "Redirect response missing Location header."],
+    [{ status: 200 }, "to an AWS-owned endpoint. Final URL: 'https://sso.mycompany.example/start'"],
+    [{ status: 404 }, "Failed to resolve start URL: HTTP 404"],
+  ])("without --sso-region, %j is a usage error (252) before any sign-in", async (answer, message) => {
+    const { host, env } = await withHost(() => answer);
+    try {
+      const r = await cli(configureVanity(), env);
+      expect(r.code).toBe(252);
+      expect(r.stderr).toContain('Missing a value for "SSO region": pass --sso-region (it could not be derived from the start URL: ');
+      expect(r.stderr).toContain(message);
+      expect(emu.requests).toHaveLength(0);
+      expect(box.readConfig()).toBeNull();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("login with a vanity URL that no longer leads to AWS is a configuration error (253), with no sign-in", async () => {
+    const { host, env } = await withHost(() => ({ status: 302, location: "https://elsewhere.example/" }));
+    try {
+      writeConfig(DEV_CONFIG.replace(START_URL, VANITY));
+      const r = await cli(["login", "--profile", "dev"], env);
+      expect(r.code).toBe(253);
+      expect(r.stderr).toContain(`Could not resolve start URL '${VANITY}' to an AWS-owned endpoint.`);
+      expect(signInsSince(0)).toEqual([]);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("a bad SSO_SETUP_WEB_ENDPOINT_URL is a usage error (252)", async () => {
+    const r = await cli(configureVanity(), { SSO_SETUP_WEB_ENDPOINT_URL: "http://example.com:8080" });
+    expect(r.code).toBe(252);
+    expect(r.stderr).toContain("SSO_SETUP_WEB_ENDPOINT_URL");
+    expect(r.stderr).toContain("must be https, or http to a loopback address");
+  });
+
+  it("the wizard offers the derived region as the default", async () => {
+    const { host, env } = await withHost(() => ({ status: 302, location: PORTAL }));
+    const c = spawnCliPty(["configure", "--profile", "dev", "--sso-session", "corp"], box.env(env));
+    try {
+      await c.waitFor("SSO start URL");
+      c.write(VANITY);
+      await c.waitFor(VANITY);
+      c.write(KEYS.enter);
+      await c.waitFor(/SSO region \(eu-west-1\)/);
+      expect(c.text()).toContain("Derived sso_region eu-west-1 from ssoins-7223abcd1234.portal.eu-west-1.app.aws");
+    } finally {
+      c.kill();
+      await c.exit;
+      await host.close();
+    }
+  });
+});
+
+describe("the portal page's region (awsapps.com)", () => {
+  /** Types the start URL into the wizard and returns the SSO region prompt line as drawn. */
+  async function regionPrompt(env: Record<string, string> = {}) {
+    const c = spawnCliPty(["configure", "--profile", "dev", "--sso-session", "corp"], box.env(env));
+    try {
+      await c.waitFor("SSO start URL");
+      c.write(START_URL);
+      await c.waitFor(START_URL);
+      c.mark();
+      c.write(KEYS.enter);
+      const screen = await c.waitFor(/SSO region.*/, { sinceMark: true });
+      return /SSO region.*/.exec(screen)![0];
+    } finally {
+      c.kill();
+      await c.exit;
+    }
+  }
+
+  it("is offered as the wizard's default", async () => {
+    emu.state.portalRegion = "ap-southeast-2";
+    expect(await regionPrompt()).toMatch(/SSO region \(ap-southeast-2\)/);
+    expect(opsSince(0)).toEqual(["PortalPage"]);
+  });
+
+  it("is not waited for longer than 2 seconds, nor trusted when it is not a region", async () => {
+    emu.fail({ operation: "PortalPage", mode: "delay", delayMs: 8000 });
+    expect(await regionPrompt()).not.toMatch(/\(/);
+    emu.state.portalRegion = "not-a-region";
+    expect(await regionPrompt()).not.toMatch(/\(/);
+  });
+
+  it("is not asked for without a terminal: an awsapps.com URL needs --sso-region, as in the AWS CLI", async () => {
+    const r = await cli(["configure", "--profile", "dev", "--sso-session", "corp", "--start-url", START_URL, "--non-interactive"]);
+    expect(r.code).toBe(252);
+    expect(r.stderr).toMatch(/--sso-region/);
+    expect(emu.requests).toHaveLength(0);
   });
 });
