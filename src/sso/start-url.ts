@@ -11,7 +11,6 @@
  * `<meta name="region">` tag (Granted reads it); sso-setup offers it as the wizard's default only,
  * and only when it arrives within two seconds.
  */
-import { checkRegion } from "../config/validate.js";
 import { UsageError } from "../errors.js";
 import type { WebClient } from "./web.js";
 
@@ -42,6 +41,10 @@ const REGION_FROM_HOST = [
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Region names: us-east-1, us-gov-west-1, cn-north-1, and the European Sovereign Cloud's eusc-de-east-1. */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const isRegion = (value: string) => REGION.test(value);
+
 /** The AWS CLI's --cli-connect-timeout default, which it uses for the HEAD. */
 export const RESOLVE_TIMEOUT_MS = 10_000;
 /** The portal page is a convenience: the wizard waits this long for it, no longer. */
@@ -71,7 +74,7 @@ export function regionFromPortalHost(host: string): string | undefined {
   const h = host.toLowerCase().replace(/\.$/, "");
   for (const pattern of REGION_FROM_HOST) {
     const region = pattern.exec(h)?.[1];
-    if (region !== undefined) return checkRegion(region) === true ? region : undefined;
+    if (region !== undefined) return isRegion(region) ? region : undefined;
   }
   return undefined;
 }
@@ -156,7 +159,7 @@ async function readDeclaredRegion(startUrl: string, web: WebClient, timeoutMs: n
     }
     if (answer.status !== 200 || answer.body === undefined) return undefined;
     const region = META_REGION.exec(answer.body)?.[1];
-    return region !== undefined && checkRegion(region) === true ? region : undefined;
+    return region !== undefined && isRegion(region) ? region : undefined;
   }
   return undefined;
 }
