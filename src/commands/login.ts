@@ -53,7 +53,8 @@ appear and the session's duration starts again. The token is cached in ~/.aws/ss
 where the AWS CLI and every SDK find it. An sso-session signs in with the authorization-code flow
 (PKCE; the browser returns to a listener on 127.0.0.1) unless --use-device-code is given or no local
 browser can reach that listener (CI, SSH without a display, containers); legacy profiles always use
-the device code flow, and so does an sso-session with \`sso_use_device_code = true\`. Concurrent sign-ins to one session run once: the others wait and share it.
+the device code flow, and so does an sso-session with \`sso_use_device_code = true\`. Concurrent
+sign-ins to one session run once: the others wait and share it.
 
 Examples:
   sso-setup login --profile dev

@@ -44,6 +44,8 @@ export const messages = {
   newSessionFailed: (what: string, reason: string) =>
     `Could not end the current session of ${what} at the service, so a sign-in now would continue it: ${reason} Nothing was changed; try again, or sign in without --new-session.`,
 
+  derivedSsoRegion: (region: string, host: string, startUrl: string) => `Derived sso_region ${region} from ${host}, where ${startUrl} leads.\n`,
+
   loggedIn: (startUrl: string) => `Successfully logged into Start URL: ${startUrl}\n`,
 
   // The authorization-code (PKCE) flow: the AWS CLI's 2.34.22+ wording, URL followed by a blank line.

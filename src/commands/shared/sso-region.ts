@@ -6,6 +6,7 @@
  */
 import type { Deps } from "../../deps.js";
 import { UsageError } from "../../errors.js";
+import { messages } from "../../ui/messages.js";
 import type { Ask } from "./ask.js";
 import { ssoRegionQuestion } from "./session-questions.js";
 
@@ -28,7 +29,7 @@ export async function askSsoRegion(
   if (isVanityStartUrl(input.startUrl)) {
     try {
       const resolved = await resolveVanityStartUrl(input.startUrl, deps.web);
-      deps.io.err.write(`Derived sso_region ${resolved.region} from ${resolved.host}, where ${input.startUrl} leads.\n`);
+      deps.io.err.write(messages.derivedSsoRegion(resolved.region, resolved.host, input.startUrl));
       const region = (await ask(ssoRegionQuestion(undefined, resolved.region)))!;
       return { region, serviceStartUrl: resolved.resolvedUrl };
     } catch (error) {
