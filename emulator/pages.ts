@@ -34,13 +34,13 @@ const STYLE = `
   footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
 `;
 
-function layout(title: string, body: string): string {
+function layout(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(title)}</title>${head}
 <style>${STYLE}</style>
 </head>
 <body>
@@ -119,5 +119,17 @@ export function consoleLandingPage(opts: { destination: string; accountId: strin
     <p class="result ok" id="signed-in">Signed in as <strong id="role">${escapeHtml(opts.roleName)}</strong> in account <strong id="account">${escapeHtml(opts.accountId)}</strong>.</p>
     <p>Destination: <strong id="destination">${escapeHtml(opts.destination)}</strong></p>
     <p>Issuer: <span id="issuer">${escapeHtml(opts.issuer)}</span></p>`,
+  );
+}
+
+/**
+ * The access portal's start page. Like the real one (as Granted reads it), it declares the instance's
+ * region in a self-closing meta tag; sso-setup offers that region as the wizard's default.
+ */
+export function portalStartPage(opts: { region: string }): string {
+  return layout(
+    "AWS access portal",
+    `  <h1>AWS access portal</h1>\n  <p>Sign in with <code>sso-setup login</code>; this emulated portal has no web sign-in.</p>`,
+    `\n<meta name="region" content="${escapeHtml(opts.region)}"/>`,
   );
 }

@@ -1,6 +1,7 @@
 import type { EmulatorAccount } from "./accounts.js";
 import { sendPortalError } from "./errors.js";
-import { send, sendJson, type Exchange, type HandlerContext } from "./http.js";
+import { send, sendHtml, sendJson, type Exchange, type HandlerContext } from "./http.js";
+import { portalStartPage } from "./pages.js";
 import { randomAccessKeyId, randomToken } from "./ids.js";
 import type { AccessTokenRecord, EmulatorState } from "./state.js";
 
@@ -146,4 +147,9 @@ export function handleLogout(ex: Exchange, ctx: HandlerContext): void {
     if (refresh) refresh.revoked = true;
   }
   send(ex, 200, {}, "");
+}
+
+/** GET …/start: the access portal's page, which declares the instance's region. */
+export function handlePortalPage(ex: Exchange, ctx: HandlerContext): void {
+  sendHtml(ex, 200, portalStartPage({ region: ctx.state.portalRegion }));
 }

@@ -34,7 +34,7 @@ import {
   type RequestLogEntry,
 } from "./http.js";
 import { handleCreateToken, handleCreateTokenWithIam, handleRegisterClient, handleStartDeviceAuthorization } from "./oidc.js";
-import { handleGetRoleCredentials, handleListAccountRoles, handleListAccounts, handleLogout } from "./portal.js";
+import { handleGetRoleCredentials, handleListAccountRoles, handleListAccounts, handleLogout, handlePortalPage } from "./portal.js";
 import { countFor, createState, type EmulatorKnobs, type EmulatorState, type FaultRule, type OperationCount } from "./state.js";
 import { handleAssumeRole, handleGetCallerIdentity, handleUnsupportedStsAction, isStsRequest, stsAction } from "./sts.js";
 import { takeFault, Throttler, toFaultRule, type FaultSpec } from "./traffic.js";
@@ -102,6 +102,7 @@ const ROUTES: [suffix: string, methods: Record<string, RouteTarget>][] = [
   ["/logout", { POST: { name: "Logout", handler: handleLogout } }],
   ["/federation", { GET: { name: "GetSigninToken", handler: handleGetSigninToken }, POST: { name: "GetSigninToken", handler: handleGetSigninToken } }],
   ["/console-landing", { GET: { name: "ConsoleLanding", handler: handleConsoleLanding } }],
+  ["/start", { GET: { name: "PortalPage", handler: handlePortalPage } }],
   ["/_emulator/approve", { POST: { name: "Emulator:approve", control: controlApprove } }],
   ["/_emulator/deny", { POST: { name: "Emulator:deny", control: controlDeny } }],
   [
@@ -280,7 +281,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           message:
             `The emulator has no operation for ${method} ${url.pathname}. ` +
             "SSO OIDC: POST /client/register, /device_authorization, /token; GET /authorize. " +
-            "Portal: GET /assignment/accounts, /assignment/roles, /federation/credentials; POST /logout. " +
+            "Portal: GET /assignment/accounts, /assignment/roles, /federation/credentials; POST /logout; GET /start (the portal page). " +
             "STS: form POST to /. Sign-in: GET|POST /federation. Control: /_emulator/*.",
         });
     }

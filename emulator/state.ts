@@ -52,6 +52,8 @@ export interface EmulatorKnobs {
   throttle: ThrottleConfig | null;
   /** The human behind every token; appears in STS ARNs. */
   userName: string;
+  /** The region the portal's start page (GET …/start) declares in its meta tag. */
+  portalRegion: string;
 }
 
 export function defaultKnobs(): EmulatorKnobs {
@@ -75,6 +77,7 @@ export function defaultKnobs(): EmulatorKnobs {
     maxSessionDuration: 60 * 60,
     throttle: null,
     userName: "developer@example.com",
+    portalRegion: "us-east-1",
   };
 }
 
@@ -283,6 +286,7 @@ const KNOB_CHECKS: { [K in keyof EmulatorKnobs]: [check: (v: unknown) => boolean
     "null or {operation|all: {ratePerSecond > 0, burst?}}",
   ],
   userName: [(v) => typeof v === "string" && v.length > 0, "a non-empty string"],
+  portalRegion: [(v) => typeof v === "string" && /^[a-z0-9-]{1,40}$/.test(v), "a region name such as eu-west-1"],
 };
 
 export const KNOB_NAMES = Object.keys(KNOB_CHECKS) as (keyof EmulatorKnobs)[];

@@ -23,6 +23,7 @@ import {
 } from "./sso/clients.js";
 import type { NetworkSettings } from "./sso/network.js";
 import type { CommandScope } from "./sso/network.js";
+import type { WebClient } from "./sso/web.js";
 import { createSystemBrowser, type Browser } from "./ui/browser.js";
 import { createDebugLog, debugFromEnv, type DebugLog } from "./ui/debug.js";
 import type { IOStreams } from "./ui/io.js";
@@ -39,6 +40,8 @@ export interface Deps {
   ssoApis: SsoApiFactory;
   /** STS, for the AssumeRole calls of role-chained profiles. */
   stsApis: StsApiFactory;
+  /** Plain HTTP requests to an access portal's web address (vanity start URLs, the portal page's region). */
+  web: WebClient;
   /** The listener that receives the browser's redirect in the authorization-code flow. */
   loopback: Loopback;
   /** The container credential endpoint of `exec --server`. */
@@ -105,6 +108,7 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interr
     debug,
   };
   const endpoints = endpointOverridesFromEnv(env);
+  let web: Promise<WebClient> | undefined;
   return {
     io,
     prompter: createInquirerPrompter({ input: proc.stdin, output: proc.stderr, signal }),
@@ -119,6 +123,12 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interr
     homedir,
     ssoApis: createSdkApiFactory(endpoints, clientOptions),
     stsApis: createStsApiFactory(endpoints, clientOptions),
+    web: {
+      request: async (url, request) => {
+        web ??= import("./sso/web.js").then((m) => m.createWebClient({ env, network: clientOptions.network }));
+        return (await web).request(url, request);
+      },
+    },
     signin: {
       // Loaded by `console` alone; the same network settings as the SDK clients.
       async getSigninToken(endpoint, input) {

@@ -6,7 +6,8 @@ import { canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
 import { createAsk } from "./shared/ask.js";
 import { awsPaths } from "./shared/authorize.js";
-import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { askSsoRegion } from "./shared/sso-region.js";
 
 export interface ConfigureSsoSessionOptions {
   ssoSession: string | undefined;
@@ -56,7 +57,8 @@ export function configureSsoSessionCommand(
 export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, deps: Deps): Promise<void> {
   const paths = awsPaths(deps, opts.configFile);
   const config = await AwsConfig.load(deps.fs, paths.configFile);
-  const ask = createAsk(deps.prompter, canPrompt(deps.io, opts.nonInteractive));
+  const interactive = canPrompt(deps.io, opts.nonInteractive);
+  const ask = createAsk(deps.prompter, interactive);
 
   const name = (await ask({
     name: "ssoSession",
@@ -68,7 +70,7 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
   }))!;
   const current = config.ssoSession(name) ?? {};
   const startUrl = (await ask(startUrlQuestion(opts.startUrl, current.sso_start_url)))!;
-  const region = (await ask(ssoRegionQuestion(opts.ssoRegion, current.sso_region)))!;
+  const { region } = await askSsoRegion(deps, ask, { startUrl, given: opts.ssoRegion, fallback: current.sso_region, interactive });
   const scopes = (await ask(scopesQuestion(opts.scopes, current.sso_registration_scopes))) ?? DEFAULT_SCOPES;
 
   await applyConfigEdits(deps, paths.configFile, [

@@ -16,13 +16,15 @@ import { FlowError, UsageError } from "../errors.js";
 import { accountLabel, listAllAccounts, listAllRoles, sortAccounts, sortRoles } from "../sso/accounts.js";
 import { ApiError, type AccountInfo } from "../sso/clients.js";
 import type { SsoTarget, TokenResult } from "../sso/login-flow.js";
+import { describeSignIn } from "../sso/login-required.js";
 import { parseScopes } from "../sso/token.js";
 import { bold, canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
 import { configureSsoSessionCommand } from "./configure-sso-session.js";
 import { createAsk, type Ask } from "./shared/ask.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
-import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { askSsoRegion } from "./shared/sso-region.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;
@@ -160,7 +162,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   const existing = config.profile(fixedProfile ?? "default") ?? {};
 
   const sessionName = await chooseSessionName(opts, existing, ask, interactive);
-  const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, deps);
+  const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, interactive, deps);
 
   const { accountId, roleName } = opts.login
     ? await chooseAccountAndRole(opts, target, newSession, interactive, deps)
@@ -216,6 +218,9 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   if (output) profileValues.push(["output", output]);
 
   const edits: SectionEdit[] = [{ ref: { kind: "profile", name: profileName }, values: profileValues }];
+  // The flow chosen with --use-device-code is remembered for the session (the AWS CLI's key, PR #10635),
+  // so later sign-ins, ours and the AWS CLI's, use it without the flag.
+  const rememberDeviceCode: Array<[string, string]> = opts.useDeviceCode && !target.useDeviceCode ? [["sso_use_device_code", "true"]] : [];
   if (newSession && target.sessionName) {
     edits.push({
       ref: { kind: "sso-session", name: target.sessionName },
@@ -223,8 +228,11 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
         ["sso_start_url", target.startUrl],
         ["sso_region", target.region],
         ["sso_registration_scopes", scopesRaw ?? DEFAULT_SCOPES],
+        ...rememberDeviceCode,
       ],
     });
+  } else if (target.sessionName && rememberDeviceCode.length > 0) {
+    edits.push({ ref: { kind: "sso-session", name: target.sessionName }, values: rememberDeviceCode });
   }
   await applyConfigEdits(deps, paths.configFile, edits);
 
@@ -271,6 +279,7 @@ async function chooseTarget(
   existing: Readonly<Record<string, string>>,
   sessionName: string | undefined,
   ask: Ask,
+  interactive: boolean,
   deps: Deps,
 ): Promise<{ target: SsoTarget; newSession: boolean; scopesRaw: string | undefined }> {
   if (sessionName && config.ssoSession(sessionName)) {
@@ -293,11 +302,16 @@ async function chooseTarget(
 
   if (!sessionName) deps.io.err.write(bold(deps.io, messages.legacyWarning));
   const startUrl = (await ask(startUrlQuestion(opts.startUrl, existing.sso_start_url)))!;
-  const region = (await ask(ssoRegionQuestion(opts.ssoRegion, existing.sso_region)))!;
-  if (!sessionName) return { target: { startUrl, region }, newSession: false, scopesRaw: undefined };
+  const { region, serviceStartUrl } = await askSsoRegion(deps, ask, {
+    startUrl,
+    given: opts.ssoRegion,
+    fallback: existing.sso_region,
+    interactive,
+  });
+  if (!sessionName) return { target: { startUrl, region, serviceStartUrl }, newSession: false, scopesRaw: undefined };
 
   const scopesRaw = (await ask(scopesQuestion(opts.scopes, undefined))) ?? DEFAULT_SCOPES;
-  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw) }, newSession: true, scopesRaw };
+  return { target: { sessionName, startUrl, region, scopes: parseScopes(scopesRaw), serviceStartUrl }, newSession: true, scopesRaw };
 }
 
 async function chooseAccountAndRole(
@@ -307,12 +321,15 @@ async function chooseAccountAndRole(
   interactive: boolean,
   deps: Deps,
 ): Promise<{ accountId: string; roleName: string }> {
-  // A new session must be authorized; an existing one may reuse a token with 15 minutes left.
+  // A new session must be authorized (unless a run for this very session signed in moments ago and
+  // then failed on a missing flag); an existing one may reuse a token with 15 minutes left.
   let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, {
     force: newSession,
+    reuseSameSignIn: newSession,
     noBrowser: opts.noBrowser,
     useDeviceCode: opts.useDeviceCode,
   });
+  if (newSession && login.reused) deps.io.err.write(messages.reusingToken(describeSignIn(target), login.token.expiresAt));
   const apis = await deps.ssoApis(target.region);
 
   const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {

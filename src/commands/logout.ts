@@ -53,14 +53,14 @@ Examples:
 }
 
 /** What the service said when asked to end a session. */
-type Ending = "ended" | "already-over" | "no-token" | { failed: Error };
+export type Ending = "ended" | "already-over" | "no-token" | { failed: Error };
 
 /**
  * Ends the session the token belongs to. A token the service no longer accepts means the session is
  * already over. An expired token with a live refresh token is refreshed first: the session (and its
  * refresh token) would otherwise stay valid at the service for as long as it lasts.
  */
-async function endSession(raw: Record<string, unknown> | null, fallbackRegion: string | undefined, deps: Deps): Promise<Ending> {
+export async function endSession(raw: Record<string, unknown> | null, fallbackRegion: string | undefined, deps: Deps): Promise<Ending> {
   const state = classifyToken(raw, deps.clock.now());
   if (state.kind === "missing") return "no-token";
   const region = state.token.region ?? fallbackRegion;

@@ -56,7 +56,7 @@ export function populateCommand(deps: Deps, run: (opts: PopulateOptions, deps: D
     .option("--profile-template <template>", "how to name the profiles", DEFAULT_PROFILE_TEMPLATE)
     .option("--include <pattern>", "keep only matching account names, account IDs or role names (repeatable)", collect)
     .option("--exclude <pattern>", "leave out matching account names, account IDs or role names (repeatable)", collect)
-    .option("--region <region>", "the profiles' default region for AWS calls")
+    .option("--region <regions>", "the profiles' region (default: the session's sso_region); a comma-separated list makes one profile per region")
     .option("--output <format>", "the profiles' default output format (json, text, table, yaml, yaml-stream, off)")
     .option("--prune", "remove profiles generated earlier for this sso-session whose access is gone, or that a new template renamed")
     .option("--dry-run", "print what would be added, changed and pruned, and write nothing")
@@ -70,6 +70,11 @@ Values are cleaned up to the characters every AWS SDK accepts in a profile name 
 _ - . @ + % : /): spaces become "-", quotes and brackets are dropped. Accounts that end up with the
 same name get "-<account_id>" (and "-<role_name>" for two roles of one account) appended.
 
+Every profile gets a region, so it works at once: the sso-session's sso_region unless --region says
+otherwise (a region set by hand on a generated profile is then kept). Several regions, such as
+--region eu-west-1,us-east-1, make one profile per region; the template must then use {region}, and
+the default template becomes "${DEFAULT_PROFILE_TEMPLATE}.{region}".
+
 Patterns are globs (* and ?), case-insensitive, matched against the account name, account ID and role
 name; "account:" or "role:" narrows a pattern to one of them. Includes of different kinds must all
 match: --include 'account:prod-*' --include role:ReadOnlyAccess keeps ReadOnlyAccess in prod accounts.
@@ -82,7 +87,8 @@ changes with --dry-run ("+ name", "~ name (keys)", "- name").
 Examples:
   sso-setup populate --sso-session corp --region eu-west-1
   sso-setup populate --sso-session corp --profile-template '{session}-{account_name}-{role_name}' --prune
-  sso-setup populate --sso-session corp --include 'account:prod-*' --exclude role:Billing --dry-run`,
+  sso-setup populate --sso-session corp --include 'account:prod-*' --exclude role:Billing --dry-run
+  sso-setup populate --sso-session corp --region eu-west-1,us-east-1`,
     )
     .action(async (flags: PopulateFlags) => {
       await run(
@@ -108,23 +114,38 @@ function usable<T>(flag: string, verdict: T | string): T {
 }
 
 function checkFlags(opts: PopulateOptions) {
+  const regions = opts.region === undefined ? undefined : [...new Set(opts.region.split(",").map((r) => r.trim()))];
   const checks: Array<[string, string | undefined, (v: string) => true | string]> = [
     ["--sso-session", opts.ssoSession, checkSessionName],
-    ["--region", opts.region, checkRegion],
+    ...(regions ?? []).map((region): [string, string, (v: string) => true | string] => ["--region", region, checkRegion]),
     ["--output", opts.output, checkOutput],
   ];
   for (const [flag, value, check] of checks) {
     const verdict = value === undefined ? true : check(value);
     if (verdict !== true) throw new UsageError(`Invalid value for ${flag}: ${verdict}`);
   }
+  let source = opts.profileTemplate;
+  if (regions && regions.length > 1 && !source.includes("{region}")) {
+    if (source !== DEFAULT_PROFILE_TEMPLATE) {
+      throw new UsageError(
+        `Several regions make one profile per region, so the profile template needs {region}: for example --profile-template '${source}.{region}'.`,
+      );
+    }
+    source = `${DEFAULT_PROFILE_TEMPLATE}.{region}`;
+  }
   return {
-    template: usable("--profile-template", parseProfileTemplate(opts.profileTemplate)),
+    regions,
+    template: usable("--profile-template", parseProfileTemplate(source)),
     filter: usable("--include/--exclude", parseAccessFilter(opts.include, opts.exclude)),
   };
 }
 
-/** Account × role pairs the filters keep, each once. */
-function subjectsOf(listing: AccessListing, keeps: (account: AccessListing["accounts"][number], role: string) => boolean): ProfileSubject[] {
+/** Account × role pairs the filters keep, each once per region. */
+function subjectsOf(
+  listing: AccessListing,
+  regions: readonly string[],
+  keeps: (account: AccessListing["accounts"][number], role: string) => boolean,
+): ProfileSubject[] {
   const seen = new Set<string>();
   const subjects: ProfileSubject[] = [];
   for (const account of listing.accounts) {
@@ -132,7 +153,7 @@ function subjectsOf(listing: AccessListing, keeps: (account: AccessListing["acco
       const key = `${account.accountId}\u0000${roleName}`;
       if (seen.has(key) || !keeps(account, roleName)) continue;
       seen.add(key);
-      subjects.push({ accountId: account.accountId, accountName: account.accountName, roleName });
+      for (const region of regions) subjects.push({ accountId: account.accountId, accountName: account.accountName, roleName, region });
     }
   }
   return subjects;
@@ -150,7 +171,7 @@ function goneFrom(listing: AccessListing, rolesFetched: (account: AccessListing[
 
 export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<void> {
   // Every flag is checked before the listing, which can take minutes for a large organisation.
-  const { template, filter } = checkFlags(opts);
+  const { regions, template, filter } = checkFlags(opts);
   const paths = awsPaths(deps, opts.configFile);
   const target = sessionTarget(await AwsConfig.load(deps.fs, paths.configFile), opts.ssoSession);
   const listing = await listAccess(deps, target, {
@@ -158,10 +179,11 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
     loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
     wantRoles: (account) => filter.mayKeepAccount(account),
   });
-  const subjects = subjectsOf(listing, (account, role) => filter.keeps(account, role));
+  // As other generators do, a generated profile works at once: its region defaults to the session's.
+  const subjects = subjectsOf(listing, regions ?? [target.region], (account, role) => filter.keeps(account, role));
   const settings = {
     session: opts.ssoSession,
-    region: opts.region,
+    regionGiven: regions !== undefined,
     output: opts.output,
     prune: opts.prune,
     isGone: goneFrom(listing, (account) => filter.mayKeepAccount(account)),

@@ -11,7 +11,12 @@ export const GENERATED_MARKER = "sso_setup_generated_by";
 
 export interface PopulateSettings {
   session: string;
-  region: string | undefined;
+  /**
+   * Whether the regions were asked for (--region). Each profile carries its region; a default one
+   * (the session's sso_region) is only written to a profile that has no region yet, so a region set
+   * by hand on a generated profile stays.
+   */
+  regionGiven: boolean;
   output: string | undefined;
   prune: boolean;
   /**
@@ -60,15 +65,20 @@ type Entry = readonly [string, string];
 /** The entries every profile of a run shares, made once: a run can write tens of thousands of keys. */
 function sharedEntries(settings: PopulateSettings): { session: Entry; tail: Entry[] } {
   const tail: Entry[] = [];
-  // Only what was asked for: a region or output added by hand to a generated profile stays.
-  if (settings.region) tail.push(["region", settings.region]);
+  // Only what was asked for: an output added by hand to a generated profile stays.
   if (settings.output) tail.push(["output", settings.output]);
   tail.push([GENERATED_MARKER, settings.session]);
   return { session: ["sso_session", settings.session], tail };
 }
 
-function desiredValues(profile: NamedProfile, shared: ReturnType<typeof sharedEntries>): Entry[] {
-  return [shared.session, ["sso_account_id", profile.accountId], ["sso_role_name", profile.roleName], ...shared.tail];
+function desiredValues(
+  profile: NamedProfile,
+  shared: ReturnType<typeof sharedEntries>,
+  current: Readonly<Record<string, string>> | undefined,
+  regionGiven: boolean,
+): Entry[] {
+  const region: Entry[] = profile.region && (regionGiven || !current?.region) ? [["region", profile.region]] : [];
+  return [shared.session, ["sso_account_id", profile.accountId], ["sso_role_name", profile.roleName], ...region, ...shared.tail];
 }
 
 export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[], settings: PopulateSettings): PopulatePlan {
@@ -92,7 +102,7 @@ export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[
     }
     written.add(profile.name);
     writtenPairs.add(pair(profile.accountId, profile.roleName));
-    const values = desiredValues(profile, shared);
+    const values = desiredValues(profile, shared, current, settings.regionGiven);
     const ref: SectionRef = { kind: "profile", name: profile.name };
     if (!current) {
       plan.added.push(profile);

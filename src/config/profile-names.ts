@@ -10,6 +10,7 @@ export const PLACEHOLDERS = {
   account_id: "the 12-digit account ID",
   role_name: "the role (permission set) name",
   session: "the sso-session name",
+  region: "the profile's region (one profile per region of --region)",
 } as const;
 
 export type Placeholder = keyof typeof PLACEHOLDERS;
@@ -70,6 +71,8 @@ export interface ProfileSubject {
   accountId: string;
   accountName: string | undefined;
   roleName: string;
+  /** The profile's `region`; populate makes one profile per region it is given. */
+  region?: string | undefined;
 }
 
 export function renderProfileName(
@@ -83,6 +86,7 @@ export function renderProfileName(
     account_id: subject.accountId,
     role_name: normalise(subject.roleName) || "role",
     session: normalise(session) || "session",
+    region: subject.region ?? "",
   };
   return template.parts.map((p) => ("literal" in p ? p.literal : values[p.placeholder])).join("");
 }
@@ -111,8 +115,9 @@ export interface NameCollision {
   resolved: NamedProfile[];
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const bySubject = (a: ProfileSubject, b: ProfileSubject) =>
-  a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0;
+  compare(a.accountId, b.accountId) || compare(a.roleName, b.roleName) || compare(a.region ?? "", b.region ?? "");
 
 /**
  * One distinct name per subject. Subjects whose template names coincide are told apart by

@@ -35,6 +35,8 @@ export function sessionTarget(config: AwsConfig, sessionName: string): SsoTarget
     startUrl: session.sso_start_url!,
     region: session.sso_region!,
     scopes: parseScopes(session.sso_registration_scopes),
+    // The key the AWS CLI is adding (aws-cli PR #10635): read from [sso-session] only, "true" in any case.
+    ...(session.sso_use_device_code?.trim().toLowerCase() === "true" ? { useDeviceCode: true } : {}),
   };
 }
 

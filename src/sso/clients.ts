@@ -412,14 +412,15 @@ async function proxyFor(endpoint: string): Promise<string | undefined> {
 
 type ProxyConnect = HttpsProxyAgentType<string>["connect"];
 
-interface Transport {
+export interface Transport {
   httpAgent?: HttpAgent;
   httpsAgent?: HttpsAgent | { ca: string };
   /** For --debug. */
   route: string;
 }
 
-async function transportFor(endpoint: string, settings: NetworkSettings): Promise<Transport> {
+/** The proxy agent and CA bundle for an endpoint; web.ts uses it too, so every request goes the same way. */
+export async function transportFor(endpoint: string, settings: NetworkSettings): Promise<Transport> {
   const ca = settings.caBundle?.pem;
   const tls = ca ? { ca } : {};
   const proxy = await proxyFor(endpoint);

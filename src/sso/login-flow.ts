@@ -29,6 +29,14 @@ export interface SsoTarget {
   region: string;
   /** Parsed `sso_registration_scopes`; undefined when the session configures none. */
   scopes?: string[] | undefined;
+  /**
+   * For a vanity start URL: the AWS-owned portal URL it redirects to, which the OIDC service is given
+   * (RegisterClient's issuerUrl, StartDeviceAuthorization's startUrl). The configured URL stays the
+   * cache key and the token file's startUrl, as in the AWS CLI.
+   */
+  serviceStartUrl?: string | undefined;
+  /** `sso_use_device_code = true` in the [sso-session]: the device flow is this session's default. */
+  useDeviceCode?: boolean | undefined;
 }
 
 export interface PendingAuthorization {
@@ -53,6 +61,13 @@ export interface LoginDeps {
 export interface LoginOptions {
   /** Always run a new authorization, like `aws sso login`, even when a cached token is fresh. */
   force: boolean;
+  /**
+   * With force: a fresh cached token obtained for exactly this sign-in (same start URL and region,
+   * issued to the client registered under the same registration key, which covers scopes and session
+   * name) still counts. configure sets it for a new sso-session, so a run that failed after signing in
+   * (a missing --role-name) costs no second sign-in when it is repeated.
+   */
+  reuseSameSignIn?: boolean | undefined;
   flow: AuthFlow;
   /** Device flow: show the code and open the verification page. */
   onPending: (pending: PendingAuthorization) => Promise<void> | void;
@@ -60,6 +75,8 @@ export interface LoginOptions {
   onBrowserPending: (authorizeUrl: string) => Promise<void> | void;
   /** Called once when another process is already signing in to this session and this one waits for it. */
   onWaitForOther?: (() => void) | undefined;
+  /** Called when a new authorization is about to start (not for a reused token): may add serviceStartUrl. */
+  beforeSignIn?: ((target: SsoTarget) => Promise<SsoTarget>) | undefined;
   /** How long the authorization-code flow waits for the browser (default ten minutes). */
   authTimeoutMs?: number | undefined;
 }
@@ -78,9 +95,9 @@ export function readFreshToken(raw: Record<string, unknown> | null, now: number)
 export async function ensureToken(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<TokenResult> {
   const key = tokenCacheKey(target);
   const seen = await deps.ssoCache.read(key);
-  if (!options.force) {
+  if (!options.force || options.reuseSameSignIn) {
     const cached = readFreshToken(seen, deps.clock.now());
-    if (cached) return { token: cached, reused: true };
+    if (cached && (!options.force || (await issuedForSameSignIn(target, cached, deps)))) return { token: cached, reused: true };
   }
 
   // A token another process wrote while this one waited is as good as our own sign-in; for a forced
@@ -112,7 +129,23 @@ export async function ensureToken(target: SsoTarget, options: LoginOptions, deps
   );
 }
 
-async function authorizeNew(target: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
+async function issuedForSameSignIn(target: SsoTarget, token: CachedToken, deps: LoginDeps): Promise<boolean> {
+  if (token.startUrl !== target.startUrl || token.region !== target.region || !token.clientId) return false;
+  const registration = await deps.ssoCache.read(registrationKeyOf(target));
+  return registration?.clientId === token.clientId;
+}
+
+function registrationKeyOf(target: SsoTarget): string {
+  return registrationCacheKey({
+    startUrl: target.startUrl,
+    region: target.region,
+    scopes: target.scopes,
+    sessionName: target.sessionName,
+  });
+}
+
+async function authorizeNew(configured: SsoTarget, options: LoginOptions, deps: LoginDeps): Promise<CachedToken> {
+  const target = options.beforeSignIn ? await options.beforeSignIn(configured) : configured;
   const apis = await deps.ssoApis(target.region);
   const { response, registration } =
     options.flow === "pkce" ? await authorizeWithBrowser(target, options, deps, apis) : await authorizeWithDeviceCode(target, options, deps, apis);
@@ -136,7 +169,7 @@ async function authorizeWithDeviceCode(target: SsoTarget, options: LoginOptions,
   const authorization: DeviceAuthorization = await apis.oidc.startDeviceAuthorization({
     clientId: registration.clientId,
     clientSecret: registration.clientSecret,
-    startUrl: target.startUrl,
+    startUrl: target.serviceStartUrl ?? target.startUrl,
   });
   const issuedAt = deps.clock.now();
   const response = await pollForToken({
@@ -181,12 +214,7 @@ async function authorizeWithBrowser(target: SsoTarget, options: LoginOptions, de
  * flow is refused by a client registered for other grants. Switching flows re-registers.
  */
 async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginDeps, flow: AuthFlow): Promise<CachedRegistration> {
-  const key = registrationCacheKey({
-    startUrl: target.startUrl,
-    region: target.region,
-    scopes: target.scopes,
-    sessionName: target.sessionName,
-  });
+  const key = registrationKeyOf(target);
   const cached = await deps.ssoCache.read(key);
   const forAuthCode = Array.isArray(cached?.grantTypes) && cached.grantTypes.includes("authorization_code");
   if (
@@ -209,7 +237,7 @@ async function ensureRegistration(target: SsoTarget, oidc: OidcApi, deps: LoginD
       scopes,
       grantTypes: AUTH_CODE_GRANT_TYPES,
       redirectUris: [REGISTERED_REDIRECT_URI],
-      issuerUrl: target.startUrl,
+      issuerUrl: target.serviceStartUrl ?? target.startUrl,
     });
     registration = {
       clientId: registered.clientId,

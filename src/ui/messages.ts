@@ -31,6 +31,21 @@ export const messages = {
   sessionConfigured: (name: string) =>
     `\nCompleted configuring SSO session: ${name}\nRun the following to login and refresh access token for this session:\n\nsso-setup login --sso-session ${name}\n`,
 
+  reusingToken: (what: string, expiresAt: string) =>
+    `Using the SSO token cached for ${what} by an earlier sign-in (valid until ${expiresAt}); no new sign-in needed.\n`,
+
+  stillSignedIn: (what: string, expiresAt: string) => `Still signed in to ${what}: the SSO token is valid until ${expiresAt}; nothing to do.\n`,
+
+  sessionEnded: (what: string, ended: boolean) =>
+    ended
+      ? `Ended the current session of ${what} at the service; signing in to a new one.\n`
+      : `No live session of ${what} to end at the service; signing in to a new one.\n`,
+
+  newSessionFailed: (what: string, reason: string) =>
+    `Could not end the current session of ${what} at the service, so a sign-in now would continue it: ${reason} Nothing was changed; try again, or sign in without --new-session.`,
+
+  derivedSsoRegion: (region: string, host: string, startUrl: string) => `Derived sso_region ${region} from ${host}, where ${startUrl} leads.\n`,
+
   loggedIn: (startUrl: string) => `Successfully logged into Start URL: ${startUrl}\n`,
 
   // The authorization-code (PKCE) flow: the AWS CLI's 2.34.22+ wording, URL followed by a blank line.

@@ -99,11 +99,10 @@ describe("populate", () => {
     );
     expect(first.stderr).toContain("8 added, 0 updated, 0 pruned, 0 unchanged, 1 skipped");
 
-    // A person customises a generated profile.
-    const customised = read(file).replace(
-      "[profile Production.ReadOnlyAccess]\n",
-      "[profile Production.ReadOnlyAccess]\n# colour for my prompt\ncolor = blue\nregion = ap-south-1\n",
-    );
+    // A person customises a generated profile, changing the region it got by default (the session's).
+    const customised = read(file)
+      .replace("[profile Production.ReadOnlyAccess]\n", "[profile Production.ReadOnlyAccess]\n# colour for my prompt\ncolor = blue\n")
+      .replace("sso_role_name = ReadOnlyAccess\nregion = us-east-1\n", "sso_role_name = ReadOnlyAccess\nregion = ap-south-1\n");
     writeFileSync(file, customised);
     const second = await populate(file, "--output", "text");
     expect(second.code, second.stderr).toBe(0);
@@ -115,10 +114,10 @@ describe("populate", () => {
         "[profile Production.ReadOnlyAccess]",
         "# colour for my prompt",
         "color = blue",
-        "region = ap-south-1",
         "sso_session = corp",
         "sso_account_id = 111111111111",
         "sso_role_name = ReadOnlyAccess",
+        "region = ap-south-1",
         "sso_setup_generated_by = corp",
         "output = text",
         "",
@@ -284,5 +283,53 @@ describe("list", () => {
     expect(r.code).toBe(253);
     expect(r.stderr).toContain("To sign in again, run: sso-setup login --profile dev");
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("populate regions", () => {
+  it("gives every profile the session's sso_region by default, so the SDK can call a regional service at once", async () => {
+    const file = s.newConfig();
+    const r = await populate(file, "--include", "role:Billing");
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(file)).toContain(
+      "[profile 555555555555.Billing]\nsso_session = corp\nsso_account_id = 555555555555\nsso_role_name = Billing\nregion = us-east-1\nsso_setup_generated_by = corp\n",
+    );
+    const resolved = await sdkResolve({ configFile: file, home: s.box.home }, s.emu.url, "555555555555.Billing", "ini");
+    expect(resolved.error).toBeUndefined();
+    expect(resolved.identity?.Account).toBe("555555555555");
+  });
+
+  it("makes one profile per region of a comma-separated --region, named with {region}", async () => {
+    const file = s.newConfig();
+    const r = await populate(file, "--include", "role:Billing", "--include", "role:SecurityAudit", "--region", "eu-west-1,us-west-2");
+    expect(r.code, r.stderr).toBe(0);
+    expect(profileNames(read(file))).toEqual([
+      "555555555555.Billing.eu-west-1",
+      "555555555555.Billing.us-west-2",
+      "Security-Audit-old.SecurityAudit.eu-west-1",
+      "Security-Audit-old.SecurityAudit.us-west-2",
+    ]);
+    expect(read(file)).toContain("[profile 555555555555.Billing.us-west-2]\nsso_session = corp\nsso_account_id = 555555555555\nsso_role_name = Billing\nregion = us-west-2\n");
+
+    const templated = await populate(s.newConfig(), "--include", "role:Billing", "--region", "eu-west-1,us-west-2", "--profile-template", "{region}/{account_id}");
+    expect(templated.code, templated.stderr).toBe(0);
+    expect(templated.stderr).toContain("2 added");
+
+    // Dropping a region leaves its profiles stale, for --prune to remove.
+    const fewer = await populate(file, "--include", "role:Billing", "--include", "role:SecurityAudit", "--region", "eu-west-1", "--profile-template", "{account_name}.{role_name}.{region}", "--prune");
+    expect(fewer.code, fewer.stderr).toBe(0);
+    expect(profileNames(read(file))).toEqual(["555555555555.Billing.eu-west-1", "Security-Audit-old.SecurityAudit.eu-west-1"]);
+  });
+
+  it.each([
+    [["--region", "eu-west-1,Europe"], 'Invalid value for --region: "Europe" does not look like an AWS region'],
+    [["--region", "eu-west-1,us-east-1", "--profile-template", "{account_id}"], "the profile template needs {region}: for example --profile-template '{account_id}.{region}'"],
+  ])("refuses %j before any call (252)", async (args, message) => {
+    const file = s.newConfig();
+    const mark = s.emu.requests.length;
+    const r = await populate(file, ...args);
+    expect(r.code).toBe(252);
+    expect(r.stderr).toContain(message);
+    expect(s.emu.requests.length).toBe(mark);
   });
 });

@@ -63,6 +63,8 @@ export function makeSandbox(emulatorUrl?: string): Sandbox {
       if (emulatorUrl) {
         env.AWS_ENDPOINT_URL_SSO_OIDC = emulatorUrl;
         env.AWS_ENDPOINT_URL_SSO = emulatorUrl;
+        // The portal page (its declared region) is the emulator's too, never the real host.
+        env.SSO_SETUP_WEB_ENDPOINT_URL = emulatorUrl;
       }
       for (const [k, v] of Object.entries(extra)) {
         if (v === undefined) delete env[k];

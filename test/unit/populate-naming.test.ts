@@ -179,8 +179,8 @@ describe("planPopulate", () => {
     const roles = access[accountId];
     return roles !== null && roles !== undefined && !roles.includes(roleName);
   };
-  const settings = { session: "corp", region: "eu-west-1", output: undefined, prune: true, isGone };
-  const named = (name: string, accountId: string, roleName: string) => ({ name, accountId, accountName: name, roleName });
+  const settings = { session: "corp", regionGiven: true, output: undefined, prune: true, isGone };
+  const named = (name: string, accountId: string, roleName: string) => ({ name, accountId, accountName: name, roleName, region: "eu-west-1" });
   const config = AwsConfig.fromText(
     "config",
     [
@@ -263,5 +263,18 @@ describe("planPopulate", () => {
     const plan = planPopulate(config, [named("kept", "111111111111", "Admin")], { ...settings, prune: false });
     expect(plan.stale).toEqual(["moved", "gone"]);
     expect(plan.removals).toEqual([]);
+  });
+
+  it("writes the default region (the session's) only where a profile has none; a given one everywhere", () => {
+    const inUsEast = (name: string, accountId: string, roleName: string) => ({ ...named(name, accountId, roleName), region: "us-east-1" });
+    const profiles = [inUsEast("kept", "111111111111", "Admin"), inUsEast("moved", "111111111111", "New")];
+    const byDefault = planPopulate(config, profiles, { ...settings, regionGiven: false });
+    expect(byDefault.unchanged.map((p) => p.name)).toEqual(["kept"]);
+    expect(byDefault.changed.map((c) => [c.profile.name, c.keys])).toEqual([["moved", ["sso_role_name", "region"]]]);
+    const given = planPopulate(config, profiles, settings);
+    expect(given.changed.map((c) => [c.profile.name, c.keys])).toEqual([
+      ["kept", ["region"]],
+      ["moved", ["sso_role_name", "region"]],
+    ]);
   });
 });

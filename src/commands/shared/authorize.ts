@@ -10,6 +10,7 @@ import type { DeviceFlowReason } from "../../sso/flow-choice.js";
 import type { PendingAuthorization, SsoTarget, TokenResult } from "../../sso/login-flow.js";
 import { describeSignIn } from "../../sso/login-required.js";
 import type { CachedToken } from "../../sso/token.js";
+import { ConfigError } from "../../errors.js";
 import { messages } from "../../ui/messages.js";
 
 // The sign-in and refresh machinery is loaded when a token is actually needed: every command
@@ -21,6 +22,8 @@ export function awsPaths(deps: Pick<Deps, "env" | "homedir">, configFileFlag: st
 
 export interface AuthorizeOptions {
   force: boolean;
+  /** See LoginOptions.reuseSameSignIn. */
+  reuseSameSignIn?: boolean;
   noBrowser: boolean;
   useDeviceCode: boolean;
 }
@@ -73,12 +76,29 @@ function tokenDeps(deps: Deps, paths: AwsPaths) {
   };
 }
 
+/**
+ * The target with the portal URL a vanity start URL redirects to, which the service must be given
+ * (resolved once per sign-in, as the AWS CLI does); errors are configuration errors (253) there too.
+ */
+async function withServiceStartUrl(deps: Deps, target: SsoTarget): Promise<SsoTarget> {
+  const { isVanityStartUrl, resolveVanityStartUrl, StartUrlError } = await import("../../sso/start-url.js");
+  if (target.serviceStartUrl || !isVanityStartUrl(target.startUrl)) return target;
+  try {
+    const resolved = await resolveVanityStartUrl(target.startUrl, deps.web);
+    deps.debug.log("net", `start URL ${target.startUrl} resolves to ${resolved.resolvedUrl}`);
+    return { ...target, serviceStartUrl: resolved.resolvedUrl };
+  } catch (error) {
+    if (error instanceof StartUrlError) throw new ConfigError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** Signs in (or reuses the cached token unless forced), with the flow that can work here. */
 export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, options: AuthorizeOptions): Promise<TokenResult> {
   const [{ chooseAuthFlow }, { ensureToken }] = await Promise.all([import("../../sso/flow-choice.js"), import("../../sso/login-flow.js")]);
   const choice = chooseAuthFlow({
     legacy: !target.sessionName,
-    useDeviceCode: options.useDeviceCode,
+    useDeviceCode: options.useDeviceCode || Boolean(target.useDeviceCode),
     browserConfigured: Boolean(deps.env.BROWSER),
     environment: describeEnvironment(deps.env, await readHostFacts(deps.fs)),
   });
@@ -86,6 +106,8 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
     target,
     {
       force: options.force,
+      reuseSameSignIn: options.reuseSameSignIn,
+      beforeSignIn: (t) => withServiceStartUrl(deps, t),
       flow: choice.flow,
       onPending: announceAuthorization(deps, options.noBrowser, choice.reason),
       onBrowserPending: announceBrowserAuthorization(deps, options.noBrowser),
