@@ -101,6 +101,7 @@ describe("exec", () => {
       AWS_ENDPOINT_URL_SSO_OIDC: emu.url,
       AWS_ENDPOINT_URL_STS: emu.url,
       AWS_EC2_METADATA_DISABLED: "true",
+      SSO_SETUP_WEB_ENDPOINT_URL: emu.url,
     });
     expect(seen.AWS_CREDENTIAL_EXPIRATION).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
