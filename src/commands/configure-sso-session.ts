@@ -71,7 +71,7 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
   const region = (await ask(ssoRegionQuestion(opts.ssoRegion, current.sso_region)))!;
   const scopes = (await ask(scopesQuestion(opts.scopes, current.sso_registration_scopes))) ?? DEFAULT_SCOPES;
 
-  await applyConfigEdits(deps, paths.configFile, [
+  const { warnings } = await applyConfigEdits(deps, paths.configFile, [
     {
       ref: { kind: "sso-session", name },
       values: [
@@ -81,5 +81,6 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
       ],
     },
   ]);
+  for (const warning of warnings) deps.io.err.write(`${warning}\n`);
   deps.io.err.write(messages.sessionConfigured(name));
 }

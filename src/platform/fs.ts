@@ -24,8 +24,11 @@ export interface FileStat {
 }
 
 export interface Fs {
-  /** The file's text, or `null` when it does not exist. Other errors (EACCES, EISDIR) propagate. */
-  readText(file: string): Promise<string | null>;
+  /**
+   * The file's text, or `null` when it does not exist. Other errors (EACCES, EISDIR) propagate.
+   * Bytes that are not UTF-8 become U+FFFD, or with `strictUtf8` throw NotUtf8Error.
+   */
+  readText(file: string, options?: { strictUtf8?: boolean }): Promise<string | null>;
   /**
    * Temp file in the same directory, fsync, rename over the target. Follows a symlinked target to its
    * real path, keeps an existing file's mode (unless `forceMode`), and creates a new one with `mode`.
@@ -45,13 +48,71 @@ export interface Fs {
   remove(file: string): Promise<boolean>;
 }
 
+/** A file that must be UTF-8 is not (what Python's strict decoding, and so botocore, refuses). */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly file: string,
+    /** 1-based, counting LF, CRLF and a lone CR as line ends, as Python does. */
+    readonly line: number,
+    readonly byte: number,
+  ) {
+    super(`${file}, line ${line}: byte 0x${byte.toString(16).toUpperCase().padStart(2, "0")} is not valid UTF-8`);
+    this.name = "NotUtf8Error";
+  }
+
+  /** The message without the file and line, for callers that prefix their own location. */
+  get reason(): string {
+    return `byte 0x${this.byte.toString(16).toUpperCase().padStart(2, "0")} is not valid UTF-8`;
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeUtf8Strict(file: string, bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < bad; i++) {
+      if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) line++;
+    }
+    throw new NotUtf8Error(file, line, bytes[bad] ?? 0);
+  }
+}
+
+/** Where strict UTF-8 decoding fails (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (extra === 0) return i;
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k <= extra; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += extra + 1;
+  }
+  return bytes.length;
+}
+
 function isErrno(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as NodeJS.ErrnoException).code === code;
 }
 
 export const nodeFs: Fs = {
-  async readText(file) {
+  async readText(file, options) {
     try {
+      if (options?.strictUtf8) return decodeUtf8Strict(file, await fsp.readFile(file));
       return await fsp.readFile(file, "utf8");
     } catch (error) {
       if (isErrno(error, "ENOENT")) return null;
