@@ -396,8 +396,8 @@ async function checkBatch(python: string, seeds: number[], dir: string, summary:
     try {
       after = upsertSections(ours.text, [plan.update]);
     } catch (error) {
-      // Adding a section to a file of only [DEFAULT] whose nested block botocore cannot read yet.
-      if (error instanceof ConfigSyntaxError && /adding one would make the file unreadable/.test(error.message)) {
+      // A section that would inherit a nested block of [DEFAULT] that botocore cannot read.
+      if (error instanceof ConfigSyntaxError && /making the file unreadable to it/.test(error.message)) {
         summary.editsRefused++;
         continue;
       }
