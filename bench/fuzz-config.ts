@@ -21,12 +21,14 @@ const seed = flag("seed", 1);
 const python = process.env.PYTHON ?? "python3";
 const version = execFileSync(python, ["-c", "import botocore; print(botocore.__version__)"], { encoding: "utf8" }).trim();
 
+const cpu = process.cpuUsage();
 const summary = await runConfigFuzz(python, { cases, seed });
+const { user, system } = process.cpuUsage(cpu);
 console.log(
   `${summary.cases} cases from seed ${seed} against botocore ${version} in ${(summary.ms / 1000).toFixed(1)} s ` +
     `(${((summary.ms * 1000) / summary.cases).toFixed(0)} µs a case): ${summary.accepted} accepted by botocore and edited ` +
     `(${summary.editsRefused} edits refused as botocore could not read the result), ${summary.refused} refused; ` +
-    `${summary.failures.length} disagreements`,
+    `${summary.failures.length} disagreements. CPU in this process (without python): ${((user + system) / 1e6).toFixed(1)} s`,
 );
 for (const failure of summary.failures.slice(0, 10)) console.log(`seed ${failure.seed}: ${failure.problem}\n  file: ${failure.file}`);
 process.exitCode = summary.failures.length > 0 ? 1 : 0;

@@ -135,12 +135,15 @@ export async function applyConfigEdits(
   return { warnings: result };
 }
 
-/** A value the editor cannot write safely (from a service answer or the file itself) is a 253, never a crash. */
+/**
+ * A value the editor cannot write safely (from a service answer or the file itself), or an edit
+ * that would leave a file the AWS CLI cannot read, is a 253, never a crash.
+ */
 function writable<T>(file: string, write: () => T): T {
   try {
     return write();
   } catch (error) {
-    if (error instanceof ConfigValueError) {
+    if (error instanceof ConfigValueError || error instanceof ConfigSyntaxError) {
       throw new ConfigError(`Cannot write to the config file ${file}: ${error.message}. Nothing was written.`, { cause: error });
     }
     throw error;

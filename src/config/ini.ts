@@ -2,9 +2,10 @@
 //
 // Two very different parsers read this file: botocore (the AWS CLI) uses Python's configparser
 // plus `build_profile_map`, and the JS SDK uses its own line splitter. The reader here follows
-// configparser's algorithm, because it is the stricter of the two and decides what the AWS CLI
-// accepts. Where the two parsers would read the same bytes differently in a way that matters,
-// we reject the file instead of guessing which reading the user meant.
+// configparser and build_profile_map line for line, because the AWS CLI decides what the file
+// means: a file botocore reads is read (and edited) the same way, a file it refuses is refused at
+// the line its error names. Where the JS SDK would read a written section differently, the caller
+// warns (js-sdk-reading.ts); bench/config-fuzz.ts checks all of it against botocore itself.
 //
 // The editor changes only the lines it has to. Users hand-edit this file, and peers that rewrite
 // it wholesale lose their comments and keys (aws-vault#288, granted#500).
@@ -118,8 +119,8 @@ interface Scanned {
   /** `[DEFAULT]`'s settings, which configparser gives to every section (botocore: every profile). */
   defaults: Record<string, string>;
   /**
-   * A nested block in `[DEFAULT]` that botocore cannot read, which it only notices once some other
-   * section exists (it parses them per section): adding one would make the file unreadable.
+   * A nested block in `[DEFAULT]` that botocore cannot read, which it only notices in a section that
+   * does not set that key itself: adding such a section, or deleting the key, makes the file unreadable.
    */
   latentError: ConfigSyntaxError | undefined;
 }
@@ -286,8 +287,10 @@ function scan(text: string): Scanned {
   const kinds: LineKind[] = [];
   const sections: SectionSpan[] = [];
   const sectionLines = new Map<string, number>();
-  // (section name, option) → line index of its first definition: configparser's elements_added.
-  const optionLines = new Map<string, number>();
+  // Option → line index of its first definition, per section: configparser's elements_added. The
+  // parts of [DEFAULT] share one.
+  let optionLines = new Map<string, number>();
+  const defaultOptionLines = new Map<string, number>();
   let section: SectionSpan | undefined;
   // configparser's optname: the option later indented lines and blank lines belong to.
   let option: OptionSpan | undefined;
@@ -334,6 +337,7 @@ function scan(text: string): Scanned {
       section = { kind, name, rawName, bareDefault, headerIndex: index, contentEnd: index, options: [], values: {} };
       // [DEFAULT] may appear any number of times: configparser merges its parts.
       if (rawName !== DEFAULT_SECTION) sectionLines.set(rawName, index);
+      optionLines = rawName === DEFAULT_SECTION ? defaultOptionLines : new Map();
       sections.push(section);
       option = undefined;
       kinds.push("header");
@@ -362,15 +366,14 @@ function scan(text: string): Scanned {
     if (rawKey === "") {
       deferred ??= new ConfigSyntaxError(`a setting has no name before "${stripped[delimiterAt]}"`, lineNo);
     }
-    const identity = `${section.rawName}\u0000${key}`;
-    const previous = optionLines.get(identity);
+    const previous = optionLines.get(key);
     if (previous !== undefined) {
       throw new ConfigSyntaxError(
         `the setting "${key}" appears a second time in ${describeSection(section)} (first on line ${previous + 1}); the AWS CLI refuses a file with a repeated setting, so keep one`,
         lineNo,
       );
     }
-    optionLines.set(identity, index);
+    optionLines.set(key, index);
     kinds.push(rawKey === "" ? "invalid" : "option");
     if (rawKey === "") {
       option = undefined;
@@ -400,12 +403,10 @@ function scan(text: string): Scanned {
   }
   checkNested(sections, defaultOptions);
   let latentError: ConfigSyntaxError | undefined;
-  if (!sections.some((s) => s.rawName !== DEFAULT_SECTION)) {
-    try {
-      for (const option of defaultOptions) checkNestedOption(`[${DEFAULT_SECTION}]`, option);
-    } catch (error) {
-      latentError = error as ConfigSyntaxError;
-    }
+  try {
+    for (const option of defaultOptions) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
+  } catch (error) {
+    latentError = error as ConfigSyntaxError;
   }
   return { lines, kinds, eol, sections, defaults, latentError };
 }
@@ -462,15 +463,15 @@ function nestedSettings(option: OptionSpan): NestedLine[] {
 // botocore parses a nested block (a value that starts on the line after its key) after configparser
 // has read the whole file, for each section in turn, and fails on the first line without `=`.
 // [DEFAULT]'s settings belong to every section, so they are checked once there is a section.
-function checkNestedOption(owner: string, option: OptionSpan): void {
-  if (!joinedValue(option).startsWith("\n")) return;
+function checkNestedOption(owner: () => string, option: OptionSpan, value = joinedValue(option)): void {
+  if (!value.startsWith("\n")) return;
   for (const nested of nestedSettings(option)) {
     if (nested.child !== undefined) continue;
     const why = nested.split
       ? `; the line holds a character that Python treats as a line break (U+000B, U+000C, U+001C-U+001E, U+0085, U+2028 or U+2029), so the AWS CLI reads ${quoted(nested.piece)} as a line of its own`
       : "";
     throw new ConfigSyntaxError(
-      `the nested setting ${quoted(nested.piece)} under "${option.key}" in ${owner} is not of the form "key = value"${why}; the AWS CLI cannot read this file`,
+      `the nested setting ${quoted(nested.piece)} under "${option.key}" in ${owner()} is not of the form "key = value"${why}; the AWS CLI cannot read this file`,
       nested.index + 1,
     );
   }
@@ -479,12 +480,12 @@ function checkNestedOption(owner: string, option: OptionSpan): void {
 function checkNested(sections: readonly SectionSpan[], defaultOptions: readonly OptionSpan[]): void {
   for (const section of sections) {
     if (section.rawName === DEFAULT_SECTION) continue;
-    const own = new Set<string>();
     for (const option of section.options) {
-      own.add(option.key);
-      checkNestedOption(describeSection(section), option);
+      checkNestedOption(() => describeSection(section), option, section.values[option.key]);
     }
-    for (const option of defaultOptions) if (!own.has(option.key)) checkNestedOption(`[${DEFAULT_SECTION}]`, option);
+    if (defaultOptions.length === 0) continue;
+    const own = new Set(section.options.map((o) => o.key));
+    for (const option of defaultOptions) if (!own.has(option.key)) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
   }
 }
 
@@ -744,6 +745,18 @@ function sectionsReadFor(scanned: Scanned, ref: SectionRef, matches: readonly Se
   return matches.filter((s, i) => s === last || keys[i] === jsKey);
 }
 
+function refuseUnreadable(text: string): void {
+  try {
+    scan(text);
+  } catch (error) {
+    if (!(error instanceof ConfigSyntaxError)) throw error;
+    throw new ConfigSyntaxError(
+      `${error.reason.replace(/; the AWS CLI cannot read this file$/, "")}; the AWS CLI reads it only for a section without its own "${/under "([^"]*)"/.exec(error.reason)?.[1] ?? "key"}", and this change would add one, making the file unreadable to it`,
+      error.line,
+    );
+  }
+}
+
 function applyUpserts(text: string, scanned: Scanned, prepared: readonly PreparedUpdate[]): string {
   // Looked up by identity, not by a scan per update: populate updates thousands of sections at once.
   const sectionsByIdentity = new Map<string, SectionSpan[]>();
@@ -772,15 +785,12 @@ function applyUpserts(text: string, scanned: Scanned, prepared: readonly Prepare
   }
 
   if (edits.replace.size === 0 && edits.after.size === 0 && appended.length === 0) return text;
-  if (appended.length > 0 && scanned.latentError) {
-    const { line, reason } = scanned.latentError;
-    throw new ConfigSyntaxError(`${reason.replace(/; the AWS CLI cannot read this file$/, "")}; the AWS CLI reads that only once the file has another section, and adding one would make the file unreadable to it`, line);
-  }
   let out = edits.render(scanned);
   if (appended.length > 0) {
     if (out !== "" && !/[\r\n]$/.test(out)) out += scanned.eol;
     out += appended.join("");
   }
+  if (scanned.latentError) refuseUnreadable(out);
   return out;
 }
 

@@ -188,6 +188,17 @@ describe.skipIf(python === undefined)("files the AWS CLI reads are edited, as bo
 });
 
 describe("[DEFAULT], which botocore gives to every profile", () => {
+  it("refuses to add a profile that would inherit a nested block botocore cannot read (253, file untouched)", async () => {
+    const before = Buffer.from("[DEFAULT]\ns3 =\n  junk\n");
+    write(before);
+    const r = await cli(["configure", "--profile", "dev", ...FLAGS]);
+    expectNoCrash(r);
+    expect(r.code).toBe(253);
+    expect(r.stderr).toContain('line 3: the nested setting "junk" under "s3" in [DEFAULT] is not of the form "key = value"');
+    expect(r.stderr).toContain("making the file unreadable to it");
+    expect(bytes()).toEqual(before);
+  });
+
   it("says so when its sso_start_url contradicts the session being written", async () => {
     write("[DEFAULT]\nsso_start_url = https://other.awsapps.com/start\n");
     const r = await cli(["configure", "--profile", "dev", ...FLAGS]);
