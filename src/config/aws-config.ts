@@ -151,6 +151,7 @@ function writable<T>(file: string, write: () => T): T {
 }
 
 const MAX_DIFFERENCES = 4;
+const MAX_WARNINGS = 5;
 
 /**
  * Where the JS SDK would read a section we wrote differently from botocore, which sso-setup follows:
@@ -187,6 +188,11 @@ export function readerDifferences(text: string, refs: readonly SectionRef[]): st
       `Warning: the AWS SDKs for JavaScript read ${name} differently from the AWS CLI (${differences.slice(0, MAX_DIFFERENCES).join("; ")}${more}). ` +
         `sso-setup follows the AWS CLI; edit those lines by hand (one "key = value" per line, lowercase keys, no " #" in values) if the SDKs must agree.`,
     );
+  }
+  // populate writes thousands of profiles: a file every reader splits differently (lone CRs) would
+  // otherwise print a warning per profile.
+  if (warnings.length > MAX_WARNINGS) {
+    return [...warnings.slice(0, MAX_WARNINGS - 1), `Warning: the same holds for ${warnings.length - MAX_WARNINGS + 1} more of the sections written.`];
   }
   return warnings;
 }
