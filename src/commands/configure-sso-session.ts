@@ -73,7 +73,7 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
   const { region } = await askSsoRegion(deps, ask, { startUrl, given: opts.ssoRegion, fallback: current.sso_region, interactive });
   const scopes = (await ask(scopesQuestion(opts.scopes, current.sso_registration_scopes))) ?? DEFAULT_SCOPES;
 
-  await applyConfigEdits(deps, paths.configFile, [
+  const { warnings } = await applyConfigEdits(deps, paths.configFile, [
     {
       ref: { kind: "sso-session", name },
       values: [
@@ -83,5 +83,6 @@ export async function runConfigureSsoSession(opts: ConfigureSsoSessionOptions, d
       ],
     },
   ]);
+  for (const warning of warnings) deps.io.err.write(`${warning}\n`);
   deps.io.err.write(messages.sessionConfigured(name));
 }

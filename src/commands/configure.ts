@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { applyConfigEdits, AwsConfig, type SectionEdit } from "../config/aws-config.js";
+import { quoted } from "../config/ini.js";
 import { profileFromEnv, sessionTarget } from "../config/sso-target.js";
 import {
   checkAccountId,
@@ -146,6 +147,37 @@ function checkFlagCombinations(opts: ConfigureOptions): void {
   }
 }
 
+/** A value from the file offered as a default only if it would pass as a flag: others stay as they are, unwritten. */
+function validDefault(value: string | undefined, check: (value: string) => true | string): string | undefined {
+  return value !== undefined && check(value) === true ? value : undefined;
+}
+
+/**
+ * botocore gives [DEFAULT]'s settings to every profile that lacks them; an sso_start_url/sso_region
+ * there that differs from the session just written makes the AWS CLI use the wrong one, or refuse
+ * the profile as inconsistent. The JS SDK ignores [DEFAULT], so the two would disagree.
+ */
+function warnInheritedDefaults(
+  config: AwsConfig,
+  profileName: string,
+  target: { startUrl: string; region: string },
+  deps: Deps,
+): void {
+  const defaults = config.defaults();
+  const own = config.profile(profileName) ?? {};
+  for (const [key, wanted] of [
+    ["sso_start_url", target.startUrl],
+    ["sso_region", target.region],
+  ] as const) {
+    const inherited = defaults[key];
+    if (inherited === undefined || inherited === wanted || own[key] !== undefined) continue;
+    deps.io.err.write(
+      `Warning: the [DEFAULT] section of ${config.file} sets ${key} = ${quoted(inherited)}, which the AWS CLI applies to every profile, ` +
+        `including ${profileName} (which uses ${quoted(wanted)}); the AWS CLI will use or refuse it as inconsistent. Remove ${key} from [DEFAULT].\n`,
+    );
+  }
+}
+
 export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<void> {
   checkFlagCombinations(opts);
   const paths = awsPaths(deps, opts.configFile);
@@ -173,7 +205,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
     message: "Default client Region",
     flag: "--region",
     given: opts.region,
-    default: existing.region,
+    default: validDefault(existing.region, checkRegion),
     validate: checkRegion,
     required: false,
   });
@@ -182,7 +214,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
     message: "CLI default output format (json if not specified)",
     flag: "--output",
     given: opts.output,
-    default: existing.output,
+    default: validDefault(existing.output, checkOutput),
     validate: checkOutput,
     required: false,
   });
@@ -214,8 +246,10 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
         ["sso_role_name", roleName],
         ["sso_session", null],
       ];
-  if (region) profileValues.push(["region", region]);
-  if (output) profileValues.push(["output", output]);
+  // Only keys being written change: a value equal to the profile's own is not written, so it is
+  // neither copied into another spelling of the section nor rewritten in the file's style.
+  if (region && region !== written.region) profileValues.push(["region", region]);
+  if (output && output !== written.output) profileValues.push(["output", output]);
 
   const edits: SectionEdit[] = [{ ref: { kind: "profile", name: profileName }, values: profileValues }];
   // The flow chosen with --use-device-code is remembered for the session (the AWS CLI's key, PR #10635),
@@ -234,7 +268,9 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   } else if (target.sessionName && rememberDeviceCode.length > 0) {
     edits.push({ ref: { kind: "sso-session", name: target.sessionName }, values: rememberDeviceCode });
   }
-  await applyConfigEdits(deps, paths.configFile, edits);
+  const { warnings } = await applyConfigEdits(deps, paths.configFile, edits);
+  for (const warning of warnings) deps.io.err.write(`${warning}\n`);
+  warnInheritedDefaults(config, profileName, target, deps);
 
   const shadowing = ["aws_access_key_id", "credential_process", "role_arn", "web_identity_token_file"].filter((k) => written[k]);
   if (shadowing.length > 0) {

@@ -205,7 +205,9 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
     for (const c of plan.changed) deps.io.out.write(`~ ${c.profile.name} (${c.keys.join(", ")})\n`);
     for (const ref of plan.removals) deps.io.out.write(`- ${ref.name}\n`);
   } else {
-    plan = (await updateConfigFile(deps, paths.configFile, decide)).changes;
+    const { changes, warnings } = await updateConfigFile(deps, paths.configFile, decide);
+    plan = changes;
+    for (const warning of warnings) deps.io.err.write(`${warning}\n`);
   }
 
   for (const collision of plan.collisions) deps.io.err.write(messages.populateCollision(collision));

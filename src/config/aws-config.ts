@@ -5,17 +5,20 @@
 import * as path from "node:path";
 import { ConfigError, FileSystemError, FlowError } from "../errors.js";
 import type { Clock } from "../platform/clock.js";
-import type { Fs } from "../platform/fs.js";
+import { NotUtf8Error, type Fs } from "../platform/fs.js";
 import { acquireLock, type FileLocker } from "../platform/lock.js";
 import {
   ConfigSyntaxError,
+  ConfigValueError,
   parseConfig,
   parseConfigDocument,
+  quoted,
   removeSections,
   upsertSection,
   type ConfigDocument,
   type SectionRef,
 } from "./ini.js";
+import { jsSdkSection, parseIniLikeJsSdk } from "./js-sdk-reading.js";
 
 export type { SectionRef } from "./ini.js";
 
@@ -67,12 +70,23 @@ export class AwsConfig {
   ssoSessionNames(): string[] {
     return [...this.parsed.ssoSessions.keys()];
   }
+
+  /** `[DEFAULT]`'s settings, which botocore (not the JS SDK) gives every profile that lacks the key. */
+  defaults(): Readonly<Record<string, string>> {
+    return this.parsed.defaults;
+  }
 }
 
 async function readConfigText(fs: Fs, file: string): Promise<string> {
   try {
-    return (await fs.readText(file)) ?? "";
+    return (await fs.readText(file, { strictUtf8: true })) ?? "";
   } catch (error) {
+    if (error instanceof NotUtf8Error) {
+      throw new ConfigError(
+        `Unable to parse config file ${file}, line ${error.line}: ${error.reason}; the AWS CLI cannot read this file either (it reads it as UTF-8). Fix that line by hand; sso-setup never rewrites a file it cannot parse.`,
+        { cause: error },
+      );
+    }
     // The Fs port reads only regular files up to MAX_READ_BYTES: a FIFO or a device never hangs us.
     const reason = error instanceof FileSystemError ? error.reason : ((error as NodeJS.ErrnoException).code ?? "error");
     throw new ConfigError(
@@ -108,13 +122,83 @@ export interface ConfigWriteDeps {
  * Applies the edits to the file as it is on disk now (not as it was when the command started), so a
  * change another tool made in the meantime is kept. The result is written in one atomic rename.
  */
-export async function applyConfigEdits(deps: ConfigWriteDeps, file: string, edits: readonly SectionEdit[]): Promise<void> {
-  await lockedRewrite(deps, file, (before) => {
+export async function applyConfigEdits(
+  deps: ConfigWriteDeps,
+  file: string,
+  edits: readonly SectionEdit[],
+): Promise<{ warnings: string[] }> {
+  const { result } = await lockedRewrite(deps, file, (before) => {
     parseOrThrow(before, file, parseConfig);
     let after = before;
-    for (const edit of edits) after = upsertSection(after, edit.ref, edit.values);
-    return { after, result: undefined };
+    for (const edit of edits) after = writable(file, () => upsertSection(after, edit.ref, edit.values));
+    return { after, result: readerDifferences(after, edits.map((e) => e.ref)) };
   });
+  return { warnings: result };
+}
+
+/**
+ * A value the editor cannot write safely (from a service answer or the file itself), or an edit
+ * that would leave a file the AWS CLI cannot read, is a 253, never a crash.
+ */
+function writable<T>(file: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof ConfigValueError || error instanceof ConfigSyntaxError) {
+      throw new ConfigError(`Cannot write to the config file ${file}: ${error.message}. Nothing was written.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const MAX_DIFFERENCES = 4;
+const MAX_WARNINGS = 5;
+
+/**
+ * Where the JS SDK would read a section we wrote differently from botocore, which sso-setup follows:
+ * a line it does not split the same way, a `Key:` spelling, a value with ` #`, a spelling of the
+ * section it does not recognise. One warning per section, for stderr.
+ */
+export function readerDifferences(text: string, refs: readonly SectionRef[]): string[] {
+  if (refs.length === 0) return [];
+  let js: ReturnType<typeof parseIniLikeJsSdk>;
+  try {
+    js = parseIniLikeJsSdk(text);
+  } catch (error) {
+    return [`Warning: the AWS SDK for JavaScript cannot read this config file at all (${(error as Error).message}); the AWS CLI can.`];
+  }
+  const parsed = parseConfig(text);
+  const warnings: string[] = [];
+  for (const ref of refs) {
+    // The credentials file's sections are compared by their own readers, not as config profiles.
+    const kind = ref.kind;
+    if (kind === "credentials") continue;
+    const botocore = (kind === "profile" ? parsed.profiles : parsed.ssoSessions).get(ref.name)?.values;
+    if (!botocore) continue;
+    const sdk = jsSdkSection(js, { kind, name: ref.name }) ?? {};
+    const differences: string[] = [];
+    for (const [key, value] of Object.entries(botocore)) {
+      // configparser's raw value of a nested block, and an empty value, are no setting to the SDK.
+      if (value === "" || value.startsWith("\n") || sdk[key] === value) continue;
+      differences.push(`${key}: the AWS CLI reads ${quoted(value)}, the JS SDK ${sdk[key] === undefined ? "nothing" : quoted(sdk[key])}`);
+    }
+    for (const [key, value] of Object.entries(sdk)) {
+      if (!(key in botocore)) differences.push(`${quoted(key)}: the JS SDK reads ${quoted(value)}, the AWS CLI nothing`);
+    }
+    if (differences.length === 0) continue;
+    const more = differences.length > MAX_DIFFERENCES ? `; and ${differences.length - MAX_DIFFERENCES} more` : "";
+    const name = ref.kind === "profile" ? `profile ${ref.name}` : `sso-session ${ref.name}`;
+    warnings.push(
+      `Warning: the AWS SDKs for JavaScript read ${name} differently from the AWS CLI (${differences.slice(0, MAX_DIFFERENCES).join("; ")}${more}). ` +
+        `sso-setup follows the AWS CLI; edit those lines by hand (one "key = value" per line, lowercase keys, no " #" in values) if the SDKs must agree.`,
+    );
+  }
+  // populate writes thousands of profiles: a file every reader splits differently (lone CRs) would
+  // otherwise print a warning per profile.
+  if (warnings.length > MAX_WARNINGS) {
+    return [...warnings.slice(0, MAX_WARNINGS - 1), `Warning: the same holds for ${warnings.length - MAX_WARNINGS + 1} more of the sections written.`];
+  }
+  return warnings;
 }
 
 /** How often a read-modify-write starts over when it finds it may have raced another writer. */
@@ -173,14 +257,14 @@ export async function updateConfigFile<T extends ConfigChanges>(
   deps: ConfigWriteDeps,
   file: string,
   decide: (config: AwsConfig) => T,
-): Promise<{ changes: T; written: boolean }> {
+): Promise<{ changes: T; written: boolean; warnings: string[] }> {
   const { result, written } = await lockedRewrite(deps, file, (before) => {
     const config = AwsConfig.fromText(file, before);
     const changes = decide(config);
     // One scan for both the decision and the edits: a file of thousands of profiles is large to scan.
-    const upserted = config.withSections(changes.upserts);
+    const upserted = writable(file, () => config.withSections(changes.upserts));
     const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
-    return { after, result: changes };
+    return { after, result: { changes, warnings: readerDifferences(after, changes.upserts.map((e) => e.ref)) } };
   });
-  return { changes: result, written };
+  return { changes: result.changes, written, warnings: result.warnings };
 }

@@ -2,12 +2,15 @@
 //
 // Two very different parsers read this file: botocore (the AWS CLI) uses Python's configparser
 // plus `build_profile_map`, and the JS SDK uses its own line splitter. The reader here follows
-// configparser's algorithm, because it is the stricter of the two and decides what the AWS CLI
-// accepts. Where the two parsers would read the same bytes differently in a way that matters,
-// we reject the file instead of guessing which reading the user meant.
+// configparser and build_profile_map line for line, because the AWS CLI decides what the file
+// means: a file botocore reads is read (and edited) the same way, a file it refuses is refused at
+// the line its error names. Where the JS SDK would read a written section differently, the caller
+// warns (js-sdk-reading.ts); bench/config-fuzz.ts checks all of it against botocore itself.
 //
 // The editor changes only the lines it has to. Users hand-edit this file, and peers that rewrite
 // it wholesale lose their comments and keys (aws-vault#288, granted#500).
+
+import { jsSdkSectionKey } from "./js-sdk-reading.js";
 
 export type SectionKind = "profile" | "sso-session" | "services" | "other";
 
@@ -42,6 +45,11 @@ export interface ParsedConfig {
   /** What botocore reads: for `default`, the later of `[default]` and `[profile default]`. */
   profiles: Map<string, ParsedSection>;
   ssoSessions: Map<string, ParsedSection>;
+  /**
+   * `[DEFAULT]`'s settings (all its parts). botocore gives them to every profile and section that
+   * does not set the key itself; they are not copied into `values`.
+   */
+  defaults: Record<string, string>;
 }
 
 export class ConfigSyntaxError extends Error {
@@ -57,14 +65,25 @@ export class ConfigSyntaxError extends Error {
   }
 }
 
-type Eol = "" | "\n" | "\r\n";
+/**
+ * A name, key or value that cannot be written safely (each reader would not read it back as given).
+ * Deliberately not a TypeError: callers turn it into a message, never a crash.
+ */
+export class ConfigValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigValueError";
+  }
+}
+
+type Eol = "" | "\n" | "\r\n" | "\r";
 
 interface Line {
   text: string;
   eol: Eol;
 }
 
-type LineKind = "blank" | "comment" | "header" | "option" | "continuation";
+type LineKind = "blank" | "comment" | "header" | "option" | "continuation" | "invalid";
 
 interface OptionSpan {
   key: string;
@@ -81,7 +100,10 @@ interface OptionSpan {
 
 interface SectionSpan {
   kind: SectionKind;
+  /** The profile/session name, or for kind "other" the whole section name. */
   name: string;
+  /** configparser's section name: the header's text between the first `[` and the last `]`. */
+  rawName: string;
   /** `[default]` rather than `[profile default]`: botocore lets both exist. */
   bareDefault: boolean;
   headerIndex: number;
@@ -92,11 +114,18 @@ interface SectionSpan {
 }
 
 interface Scanned {
-  bom: string;
   lines: Line[];
   kinds: LineKind[];
+  /** The line ending for lines we add: CRLF in a CRLF file, else LF (a lone CR splits no line for the JS SDK). */
   eol: "\n" | "\r\n";
   sections: SectionSpan[];
+  /** `[DEFAULT]`'s settings, which configparser gives to every section (botocore: every profile). */
+  defaults: Record<string, string>;
+  /**
+   * A nested block in `[DEFAULT]` that botocore cannot read, which it only notices in a section that
+   * does not set that key itself: adding such a section, or deleting the key, makes the file unreadable.
+   */
+  latentError: ConfigSyntaxError | undefined;
 }
 
 const BOM = "\uFEFF";
@@ -140,38 +169,25 @@ function leadingSpace(s: string): string {
   return s.slice(0, leadingSpaceLength(s));
 }
 
-// configparser takes `[` through the LAST `]`, while the JS SDK requires the stripped line to end
-// in `]` after cutting at a whitespace-preceded `#`/`;`. Only headers both read alike are allowed:
-// no `]` inside the name, and nothing but a comment after it.
-const HEADER = /^\[([^\]]+)\](?:\s+[#;][^\]]*)?$/;
+// Python's universal newlines, which configparser reads the file with: LF, CRLF and a lone CR each
+// end a line. The JS SDK splits on LF and CRLF only; where that changes what it reads, the writer
+// warns (see js-sdk-reading.ts).
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 function splitLines(body: string): Line[] {
   const lines: Line[] = [];
   let start = 0;
-  while (start < body.length) {
-    const nl = body.indexOf("\n", start);
-    if (nl === -1) {
-      lines.push({ text: body.slice(start), eol: "" });
-      break;
-    }
-    if (nl > start && body[nl - 1] === "\r") {
-      lines.push({ text: body.slice(start, nl - 1), eol: "\r\n" });
-    } else {
-      lines.push({ text: body.slice(start, nl), eol: "\n" });
-    }
-    start = nl + 1;
+  LINE_BREAK.lastIndex = 0;
+  for (let match = LINE_BREAK.exec(body); match; match = LINE_BREAK.exec(body)) {
+    lines.push({ text: body.slice(start, match.index), eol: match[0] as Eol });
+    start = match.index + match[0].length;
   }
-  lines.forEach((line, index) => {
-    // Python's universal newlines would start a new line here; the JS SDK would not.
-    if (line.text.includes("\r")) {
-      throw new ConfigSyntaxError(
-        "a carriage return (\\r) that is not part of a CRLF line ending; save the file with LF or CRLF line endings",
-        index + 1,
-      );
-    }
-  });
+  if (start < body.length) lines.push({ text: body.slice(start), eol: "" });
   return lines;
 }
+
+// str.splitlines() breaks lines at these as well; botocore's _parse_nested splits a nested block with it.
+const PY_EXTRA_LINE_BREAKS = /[\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]/;
 
 /** POSIX shlex.split as botocore calls it; undefined where Python raises ValueError. */
 function shlexSplit(s: string): string[] | undefined {
@@ -241,48 +257,66 @@ function classifyHeader(inner: string): { kind: SectionKind; name: string; bareD
 }
 
 function describeSection(section: SectionSpan): string {
-  if (section.bareDefault) return "[default]";
-  return section.kind === "other" ? `[${section.name}]` : `[${section.kind} ${section.name}]`;
+  return `[${section.rawName}]`;
 }
 
+/** A string from the file for a message: JSON-quoted, with every control character escaped. */
+export function quoted(text: string): string {
+  // JSON escaping shows control characters as \uXXXX; C1 and the Unicode line separators too.
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+// The section name configparser takes from a stripped line: from `[` through the LAST `]`, at least
+// one character between them, and anything after the `]` ignored (SECTCRE is matched, not fullmatched).
+function sectionNameOf(stripped: string): string | undefined {
+  if (stripped.charCodeAt(0) !== 0x5b) return undefined;
+  const close = stripped.lastIndexOf("]");
+  return close >= 2 ? stripped.slice(1, close) : undefined;
+}
+
+const DEFAULT_SECTION = "DEFAULT";
+
+/**
+ * configparser's RawConfigParser._read (Python 3.8-3.13, strict, no inline comments, blank lines kept
+ * in values), line for line: the file is accepted exactly when botocore accepts it, and an error
+ * names the line botocore's error names. configparser raises a missing header and duplicates at
+ * once, and reports other bad lines only at the end of the file; so does this.
+ */
 function scan(text: string): Scanned {
-  const bom = text.startsWith(BOM) ? BOM : "";
-  const body = text.slice(bom.length);
-  const lines = splitLines(body);
-  const firstNl = body.indexOf("\n");
-  const eol = firstNl > 0 && body[firstNl - 1] === "\r" ? "\r\n" : "\n";
+  const lines = splitLines(text);
+  const firstEol = lines[0]?.eol;
+  const eol = firstEol === "\r\n" ? "\r\n" : "\n";
 
   const kinds: LineKind[] = [];
   const sections: SectionSpan[] = [];
-  const identities = new Map<string, SectionSpan>();
+  const sectionLines = new Map<string, number>();
+  // Option → line index of its first definition, per section: configparser's elements_added. The
+  // parts of [DEFAULT] share one.
+  let optionLines = new Map<string, number>();
+  const defaultOptionLines = new Map<string, number>();
   let section: SectionSpan | undefined;
+  // configparser's optname: the option later indented lines and blank lines belong to.
   let option: OptionSpan | undefined;
-  // configparser's indent_level: a line indented deeper than the last option line continues it.
   let indentLevel = 0;
+  let deferred: ConfigSyntaxError | undefined;
 
   lines.forEach((line, index) => {
     const lineNo = index + 1;
     const stripped = pyStrip(line.text);
-    if (stripped.startsWith("#") || stripped.startsWith(";")) {
+    const first = stripped.charCodeAt(0);
+    if (first === 0x23 || first === 0x3b) {
       kinds.push("comment");
       return;
     }
     if (stripped === "") {
-      // configparser keeps blank lines inside a value (empty_lines_in_values) and strips the
-      // trailing ones when it joins the value.
+      // configparser keeps blank lines inside a value and strips the trailing ones when it joins it.
       if (option) (option.rest ??= []).push({ text: "", index });
       kinds.push("blank");
       return;
     }
     const indent = leadingSpaceLength(line.text);
     if (section && option && indent > indentLevel) {
-      if (HEADER.test(stripped)) {
-        throw new ConfigSyntaxError(
-          `the indented section header ${stripped} is read by the AWS CLI as part of the value of ` +
-            `"${option.rawKey}" but by the AWS SDKs as a new section; remove the indentation`,
-          lineNo,
-        );
-      }
+      // Whatever it looks like (even `[profile x]`), botocore reads it as part of the value.
       (option.rest ??= []).push({ text: stripped, index });
       option.last = index;
       section.contentEnd = index;
@@ -291,58 +325,62 @@ function scan(text: string): Scanned {
     }
     indentLevel = indent;
 
-    if (stripped.startsWith("[")) {
-      const match = HEADER.exec(stripped);
-      if (!match?.[1]) {
+    const rawName = sectionNameOf(stripped);
+    if (rawName !== undefined) {
+      const earlier = sectionLines.get(rawName);
+      if (earlier !== undefined) {
         throw new ConfigSyntaxError(
-          `malformed section header ${JSON.stringify(stripped)}; expected [name] with nothing after it but a comment`,
+          `the section [${rawName}] appears a second time (first on line ${earlier + 1}); the AWS CLI refuses a file with a repeated section, so merge the two`,
           lineNo,
         );
       }
       if (section) finishSection(section);
-      const { kind, name, bareDefault } = classifyHeader(match[1]);
-      section = { kind, name, bareDefault, headerIndex: index, contentEnd: index, options: [], values: {} };
-      const identity = `${kind}\u0000${name}\u0000${bareDefault}`;
-      const earlier = identities.get(identity);
-      if (earlier) {
-        throw new ConfigSyntaxError(
-          `duplicate section ${describeSection(section)} (first defined on line ${earlier.headerIndex + 1})`,
-          lineNo,
-        );
-      }
-      identities.set(identity, section);
+      const { kind, name, bareDefault } =
+        rawName === DEFAULT_SECTION ? { kind: "other" as const, name: rawName, bareDefault: false } : classifyHeader(rawName);
+      section = { kind, name, rawName, bareDefault, headerIndex: index, contentEnd: index, options: [], values: {} };
+      // [DEFAULT] may appear any number of times: configparser merges its parts.
+      if (rawName !== DEFAULT_SECTION) sectionLines.set(rawName, index);
+      optionLines = rawName === DEFAULT_SECTION ? defaultOptionLines : new Map();
       sections.push(section);
       option = undefined;
       kinds.push("header");
       return;
     }
 
-    const delimiterAt = stripped.search(/[=:]/);
     if (!section) {
-      throw new ConfigSyntaxError(
-        delimiterAt > 0
-          ? "a setting appears before any [section] header"
-          : `unexpected text ${JSON.stringify(stripped)} before any [section] header`,
-        lineNo,
-      );
+      const reason =
+        index === 0 && stripped.startsWith(BOM)
+          ? "the file starts with a UTF-8 byte order mark (BOM), which the AWS CLI cannot read (it sees no [section] header on line 1); save the file as UTF-8 without a BOM"
+          : `${quoted(stripped)} comes before any [section] header; the AWS CLI cannot read a file that does not start with one`;
+      throw new ConfigSyntaxError(reason, lineNo);
     }
+    const delimiterAt = stripped.search(/[=:]/);
     if (delimiterAt === -1) {
-      throw new ConfigSyntaxError(
-        `expected a "key = value" setting, a [section] header or a comment, found ${JSON.stringify(stripped)}`,
+      // optname stays what it was: configparser goes on and fails at the end of the file.
+      deferred ??= new ConfigSyntaxError(
+        `expected a "key = value" setting, a [section] header or a comment, found ${quoted(stripped)}`,
         lineNo,
       );
+      kinds.push("invalid");
+      return;
     }
     const rawKey = trimEndPy(stripped.slice(0, delimiterAt));
-    if (rawKey === "") {
-      throw new ConfigSyntaxError(`a setting has no name before "${stripped[delimiterAt]}"`, lineNo);
-    }
     const key = rawKey.toLowerCase();
-    const previous = section.options.find((o) => o.key === key);
-    if (previous) {
+    if (rawKey === "") {
+      deferred ??= new ConfigSyntaxError(`a setting has no name before "${stripped[delimiterAt]}"`, lineNo);
+    }
+    const previous = optionLines.get(key);
+    if (previous !== undefined) {
       throw new ConfigSyntaxError(
-        `duplicate setting "${key}" in ${describeSection(section)} (first set on line ${previous.first + 1})`,
+        `the setting "${key}" appears a second time in ${describeSection(section)} (first on line ${previous + 1}); the AWS CLI refuses a file with a repeated setting, so keep one`,
         lineNo,
       );
+    }
+    optionLines.set(key, index);
+    kinds.push(rawKey === "" ? "invalid" : "option");
+    if (rawKey === "") {
+      option = undefined;
+      return;
     }
     option = {
       key,
@@ -355,31 +393,102 @@ function scan(text: string): Scanned {
     };
     section.options.push(option);
     section.contentEnd = index;
-    kinds.push("option");
   });
   if (section) finishSection(section);
-  return { bom, lines, kinds, eol, sections };
+  if (deferred) throw deferred;
+
+  const defaults: Record<string, string> = {};
+  const defaultOptions: OptionSpan[] = [];
+  for (const s of sections) {
+    if (s.rawName !== DEFAULT_SECTION) continue;
+    Object.assign(defaults, s.values);
+    defaultOptions.push(...s.options);
+  }
+  checkNested(sections, defaultOptions);
+  let latentError: ConfigSyntaxError | undefined;
+  try {
+    for (const option of defaultOptions) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
+  } catch (error) {
+    latentError = error as ConfigSyntaxError;
+  }
+  return { lines, kinds, eol, sections, defaults, latentError };
+}
+
+function joinedValue(option: OptionSpan): string {
+  const rest = option.rest ?? [];
+  return rest.length === 0 ? option.head : trimEndPy([option.head, ...rest.map((p) => p.text)].join("\n"));
 }
 
 function finishSection(section: SectionSpan): void {
   for (const option of section.options) {
-    const rest = option.rest ?? [];
-    const value = rest.length === 0 ? option.head : trimEndPy([option.head, ...rest.map((p) => p.text)].join("\n"));
+    const value = joinedValue(option);
     section.values[option.key] = value;
     if (!value.startsWith("\n")) continue;
-    // botocore's _parse_nested: one level, `=` only, and any other line fails the whole file.
-    for (const part of rest) {
-      if (part.text === "") continue;
-      const eq = part.text.indexOf("=");
-      if (eq === -1) {
-        throw new ConfigSyntaxError(
-          `the nested setting ${JSON.stringify(part.text)} under "${option.key}" must have the form "key = value"`,
-          part.index + 1,
-        );
-      }
-      const child = pyStrip(part.text.slice(0, eq));
-      section.values[`${option.key}.${child}`] = pyStrip(part.text.slice(eq + 1));
+    for (const { child, value: childValue } of nestedSettings(option)) {
+      if (child !== undefined) section.values[`${option.key}.${child}`] = childValue;
     }
+  }
+}
+
+interface NestedLine {
+  /** undefined for a line without `=`, which makes botocore refuse the file. */
+  child: string | undefined;
+  value: string;
+  index: number;
+  piece: string;
+  /** The line was cut by a line break only Python's str.splitlines knows. */
+  split: boolean;
+}
+
+/** botocore's _parse_nested: one level, `=` only, lines split by str.splitlines. */
+function nestedSettings(option: OptionSpan): NestedLine[] {
+  const result: NestedLine[] = [];
+  for (const part of option.rest ?? []) {
+    if (part.text === "") continue;
+    const split = PY_EXTRA_LINE_BREAKS.test(part.text);
+    const pieces = split ? part.text.split(new RegExp(PY_EXTRA_LINE_BREAKS.source, "g")) : [part.text];
+    for (const raw of pieces) {
+      const piece = pyStrip(raw);
+      if (piece === "") continue;
+      const eq = piece.indexOf("=");
+      result.push({
+        child: eq === -1 ? undefined : pyStrip(piece.slice(0, eq)),
+        value: eq === -1 ? "" : pyStrip(piece.slice(eq + 1)),
+        index: part.index,
+        piece,
+        split,
+      });
+    }
+  }
+  return result;
+}
+
+// botocore parses a nested block (a value that starts on the line after its key) after configparser
+// has read the whole file, for each section in turn, and fails on the first line without `=`.
+// [DEFAULT]'s settings belong to every section, so they are checked once there is a section.
+function checkNestedOption(owner: () => string, option: OptionSpan, value = joinedValue(option)): void {
+  if (!value.startsWith("\n")) return;
+  for (const nested of nestedSettings(option)) {
+    if (nested.child !== undefined) continue;
+    const why = nested.split
+      ? `; the line holds a character that Python treats as a line break (U+000B, U+000C, U+001C-U+001E, U+0085, U+2028 or U+2029), so the AWS CLI reads ${quoted(nested.piece)} as a line of its own`
+      : "";
+    throw new ConfigSyntaxError(
+      `the nested setting ${quoted(nested.piece)} under "${option.key}" in ${owner()} is not of the form "key = value"${why}; the AWS CLI cannot read this file`,
+      nested.index + 1,
+    );
+  }
+}
+
+function checkNested(sections: readonly SectionSpan[], defaultOptions: readonly OptionSpan[]): void {
+  for (const section of sections) {
+    if (section.rawName === DEFAULT_SECTION) continue;
+    for (const option of section.options) {
+      checkNestedOption(() => describeSection(section), option, section.values[option.key]);
+    }
+    if (defaultOptions.length === 0) continue;
+    const own = new Set(section.options.map((o) => o.key));
+    for (const option of defaultOptions) if (!own.has(option.key)) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
   }
 }
 
@@ -415,11 +524,11 @@ function parsedFrom(scanned: Scanned): ParsedConfig {
   const profiles = new Map<string, ParsedSection>();
   const ssoSessions = new Map<string, ParsedSection>();
   for (const s of sections) {
-    // Later wins, as in botocore, which only matters for [default] vs [profile default].
+    // Later wins, as in botocore: [default] vs [profile default], and [profile dev] vs [profile 'dev'].
     if (s.kind === "profile") profiles.set(s.name, s);
     if (s.kind === "sso-session") ssoSessions.set(s.name, s);
   }
-  return { sections, profiles, ssoSessions };
+  return { sections, profiles, ssoSessions, defaults: scanned.defaults };
 }
 
 // shlex.split must give the name back as one token; the AWS CLI quotes only names with spaces
@@ -446,7 +555,7 @@ const CREDENTIALS_NAME = /^[^\s[\]'"\\#;]+$/;
 
 function validateRef(ref: SectionRef): void {
   if (ref.kind !== "profile" && ref.kind !== "sso-session" && ref.kind !== "credentials") {
-    throw new TypeError(`Invalid section kind: ${JSON.stringify(ref.kind)}`);
+    throw new ConfigValueError(`Invalid section kind: ${JSON.stringify(ref.kind)}`);
   }
   if (ref.kind === "credentials" && (!CREDENTIALS_NAME.test(ref.name) || CONTROL.test(ref.name))) {
     throw new TypeError(
@@ -454,7 +563,7 @@ function validateRef(ref: SectionRef): void {
     );
   }
   if (ref.name === "" || CONTROL.test(ref.name) || /[[\]]/.test(ref.name)) {
-    throw new TypeError(
+    throw new ConfigValueError(
       `Invalid ${ref.kind} name ${JSON.stringify(ref.name)}: ` +
         `it must be non-empty and contain no control characters, "[" or "]"`,
     );
@@ -468,28 +577,32 @@ function normaliseValues(values: ReadonlyArray<Entry>): Entry[] {
   return values.map((entry): Entry => {
     const [rawKey, value] = entry;
     if (!KEY.test(rawKey)) {
-      throw new TypeError(`Invalid config key ${JSON.stringify(rawKey)}: use letters, digits, "_" and "-" only`);
+      throw new ConfigValueError(`Invalid config key ${JSON.stringify(rawKey)}: use letters, digits, "_" and "-" only`);
     }
     const key = rawKey.toLowerCase();
-    if (seen.has(key)) throw new TypeError(`Config key "${key}" is given more than once`);
+    if (seen.has(key)) throw new ConfigValueError(`Config key "${key}" is given more than once`);
     seen.add(key);
-    if (value !== null) {
-      if (CONTROL.test(value)) {
-        throw new TypeError(`Invalid value for key ${key}: control characters and line breaks are not allowed`);
-      }
-      if (value !== pyStrip(value) || value !== value.trim()) {
-        throw new TypeError(`Invalid value for key ${key}: leading or trailing whitespace would be lost on reading`);
-      }
-      // The JS SDK cuts a line at `#` or `;` that follows whitespace; botocore keeps it.
-      if (/(^|\s)[#;]/.test(value)) {
-        throw new TypeError(
-          `Invalid value for key ${key}: "#" or ";" after a space would be read as a comment by the AWS SDKs`,
-        );
-      }
-    }
     // The caller's entry as it is when its key is already lowercase: no copy per key and section.
     return key === rawKey ? entry : [key, value];
   });
+}
+
+// Checked where a value is actually written, not for a value equal to the one already there: a
+// line the file already has (`region = us-west-2 # oregon`) is kept as it is, never refused.
+function checkValue(key: string, value: string): string {
+  if (CONTROL.test(value)) {
+    throw new ConfigValueError(`Invalid value for key ${key}: control characters and line breaks are not allowed`);
+  }
+  if (value !== pyStrip(value) || value !== value.trim()) {
+    throw new ConfigValueError(`Invalid value for key ${key}: leading or trailing whitespace would be lost on reading`);
+  }
+  // The JS SDK cuts a line at `#` or `;` that follows whitespace; botocore keeps it.
+  if (/(^|\s)[#;]/.test(value)) {
+    throw new ConfigValueError(
+      `Invalid value for key ${key}: "#" or ";" after a space would be read as a comment by the AWS SDKs`,
+    );
+  }
+  return value;
 }
 
 // Per original line: undefined keeps it, null drops it, a string replaces it (line ending
@@ -500,6 +613,16 @@ class Edits {
 
   drop(from: number, to: number): void {
     for (let i = from; i <= to; i++) this.replace.set(i, null);
+  }
+
+  /**
+   * The option's own lines, blank ones inside its value included; a comment among its continuation
+   * lines is no part of the value (configparser skips it) and stays.
+   */
+  dropOption(scanned: Scanned, option: OptionSpan, from = option.first): void {
+    for (let i = from; i <= option.last; i++) {
+      if (scanned.kinds[i] !== "comment") this.replace.set(i, null);
+    }
   }
 
   render(scanned: Scanned): string {
@@ -519,16 +642,16 @@ class Edits {
       const inserted = this.after.get(index);
       if (inserted) {
         // Lines inserted after a last line that had no line ending need one in between.
-        if (last !== "" && !last.endsWith("\n")) emit(scanned.eol);
+        if (last !== "" && !/[\r\n]$/.test(last)) emit(scanned.eol);
         for (const text of inserted) emit(text);
       }
     });
-    return scanned.bom + pieces.join("");
+    return pieces.join("");
   }
 }
 
 function settingLine(indent: string, key: string, value: string, eol: string): string {
-  return `${indent}${key} = ${value}${eol}`;
+  return `${indent}${key} = ${checkValue(key, value)}${eol}`;
 }
 
 function nextSignificant(scanned: Scanned, after: number): number | undefined {
@@ -553,19 +676,21 @@ function planUpsert(scanned: Scanned, section: SectionSpan, entries: readonly En
       continue;
     }
     if (value === null) {
-      edits.drop(option.first, option.last);
+      edits.dropOption(scanned, option);
       continue;
     }
-    // An equal value stays byte for byte only if the JS SDK reads it too: it neither lowercases
-    // keys nor accepts `:` as a delimiter.
-    const portable = option.rawKey === key && option.delimiter === "=" && option.first === option.last;
-    if (portable && section.values[key] === value) continue;
+    // A value that does not change keeps its line as written (`Region: us-west-2` included): only
+    // the keys being written change. Where the JS SDK reads such a line differently, the caller warns.
+    if (section.values[key] === value) continue;
     const firstLine = scanned.lines[option.first];
     const lastLine = scanned.lines[option.last];
     if (!firstLine || !lastLine) continue;
-    edits.drop(option.first + 1, option.last);
-    // The last replaced line's ending is kept so a missing final newline stays missing.
-    edits.replace.set(option.first, settingLine(leadingSpace(firstLine.text), key, value, lastLine.eol));
+    edits.dropOption(scanned, option, option.first + 1);
+    let keepsLines = false;
+    for (let i = option.first + 1; i <= option.last; i++) if (edits.replace.get(i) !== null) keepsLines = true;
+    // With nothing kept after it, the last replaced line's ending is kept so a missing final newline stays missing.
+    const eol = keepsLines ? firstLine.eol : lastLine.eol;
+    edits.replace.set(option.first, settingLine(leadingSpace(firstLine.text), key, value, eol));
   }
   if (added.length > 0) {
     edits.after.set(section.contentEnd, [...(edits.after.get(section.contentEnd) ?? []), ...added]);
@@ -575,7 +700,8 @@ function planUpsert(scanned: Scanned, section: SectionSpan, entries: readonly En
 /**
  * Sets (or, for null, deletes) each key in the section `ref`, creating the section at the end of
  * the file if needed. Every byte outside the changed lines is kept. Throws ConfigSyntaxError if
- * `text` is malformed, and TypeError for a name, key or value that cannot be written safely.
+ * `text` is malformed (where botocore would refuse it), and ConfigValueError for a name, key or value
+ * that cannot be written safely.
  */
 export function upsertSection(
   text: string,
@@ -611,7 +737,7 @@ function prepareUpdates(updates: ReadonlyArray<SectionUpdate>): PreparedUpdate[]
   return updates.map(({ ref, values }) => {
     validateRef(ref);
     const identity = refIdentity(ref);
-    if (seen.has(identity)) throw new TypeError(`${sectionHeader(ref)} is updated more than once in one call`);
+    if (seen.has(identity)) throw new ConfigValueError(`${sectionHeader(ref)} is updated more than once in one call`);
     seen.add(identity);
     return { ref, identity, entries: normaliseValues(values) };
   });
@@ -626,6 +752,33 @@ function refIdentity(ref: SectionRef): string {
 function sectionIdentities(section: SectionSpan): string[] {
   const identity = `${section.kind}\u0000${section.name}`;
   return section.bareDefault ? [identity, "credentials\u0000default"] : [identity];
+}
+
+/**
+ * The spellings of one section that an edit changes: the one botocore reads (the last: `[default]`
+ * vs `[profile default]`, `[profile dev]` vs `[profile 'dev']`), and those the JS SDK reads (it merges
+ * every `[profile dev]` it recognises, and prefers `[profile default]` to `[default]`), so that
+ * neither reader keeps a stale value for a key being written.
+ */
+function sectionsReadFor(scanned: Scanned, ref: SectionRef, matches: readonly SectionSpan[]): SectionSpan[] {
+  if (matches.length === 1) return [...matches];
+  const last = matches[matches.length - 1];
+  const keys = matches.map((s) => jsSdkSectionKey(scanned.lines[s.headerIndex]?.text ?? ""));
+  const prefixed = `${ref.kind}.${ref.name}`;
+  const jsKey = ref.kind === "profile" && ref.name === "default" && !keys.includes(prefixed) ? "default" : prefixed;
+  return matches.filter((s, i) => s === last || keys[i] === jsKey);
+}
+
+function refuseUnreadable(text: string): void {
+  try {
+    scan(text);
+  } catch (error) {
+    if (!(error instanceof ConfigSyntaxError)) throw error;
+    throw new ConfigSyntaxError(
+      `${error.reason.replace(/; the AWS CLI cannot read this file$/, "")}; the AWS CLI reads it only for a section without its own "${/under "([^"]*)"/.exec(error.reason)?.[1] ?? "key"}", and this change would add one, making the file unreadable to it`,
+      error.line,
+    );
+  }
 }
 
 function applyUpserts(text: string, scanned: Scanned, prepared: readonly PreparedUpdate[]): string {
@@ -653,21 +806,16 @@ function applyUpserts(text: string, scanned: Scanned, prepared: readonly Prepare
       appended.push(sectionHeader(ref) + scanned.eol + set.map(([key, value]) => settingLine("", key, value, scanned.eol)).join(""));
       continue;
     }
-    // botocore reads the later of [default] and [profile default]; the JS SDK always reads
-    // [profile default]. Edit each section some reader uses, so neither keeps stale values.
-    const last = matches[matches.length - 1];
-    for (const section of matches) {
-      if (section === last || !section.bareDefault) planUpsert(scanned, section, entries, edits);
-    }
+    for (const section of sectionsReadFor(scanned, ref, matches)) planUpsert(scanned, section, entries, edits);
   }
 
   if (edits.replace.size === 0 && edits.after.size === 0 && appended.length === 0) return text;
   let out = edits.render(scanned);
   if (appended.length > 0) {
-    const body = out.slice(scanned.bom.length);
-    if (body !== "" && !body.endsWith("\n")) out += scanned.eol;
+    if (out !== "" && !/[\r\n]$/.test(out)) out += scanned.eol;
     out += appended.join("");
   }
+  if (scanned.latentError) refuseUnreadable(out);
   return out;
 }
 

@@ -26,6 +26,8 @@ export const STALE_TEMP_MS = 5 * 60_000;
 export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 export interface ReadOptions {
+  /** Refuse bytes that are not UTF-8 (NotUtf8Error) instead of replacing them, as botocore does for the config. */
+  strictUtf8?: boolean;
   /** Refuse a file larger than this (default MAX_READ_BYTES). */
   maxBytes?: number;
   /** Refuse a symlink instead of reading its target (the token and credential caches). */
@@ -52,7 +54,8 @@ export interface Fs {
   /**
    * The file's text, or `null` when it does not exist. Only a regular file is read (a FIFO or a device
    * would block or never end); anything else, a file over the size limit, and every other error
-   * (EACCES, EISDIR) is a FileSystemError naming the file.
+   * (EACCES, EISDIR) is a FileSystemError naming the file. Bytes that are not UTF-8 become U+FFFD,
+   * or with `strictUtf8` throw NotUtf8Error.
    */
   readText(file: string, options?: ReadOptions): Promise<string | null>;
   /**
@@ -74,6 +77,63 @@ export interface Fs {
   stat(file: string): Promise<FileStat | null>;
   /** Removes a file; a missing one is not an error. Returns whether something was removed. */
   remove(file: string): Promise<boolean>;
+}
+
+/** A file that must be UTF-8 is not (what Python's strict decoding, and so botocore, refuses). */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly file: string,
+    /** 1-based, counting LF, CRLF and a lone CR as line ends, as Python does. */
+    readonly line: number,
+    readonly byte: number,
+  ) {
+    super(`${file}, line ${line}: byte 0x${byte.toString(16).toUpperCase().padStart(2, "0")} is not valid UTF-8`);
+    this.name = "NotUtf8Error";
+  }
+
+  /** The message without the file and line, for callers that prefix their own location. */
+  get reason(): string {
+    return `byte 0x${this.byte.toString(16).toUpperCase().padStart(2, "0")} is not valid UTF-8`;
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeUtf8Strict(file: string, bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < bad; i++) {
+      if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) line++;
+    }
+    throw new NotUtf8Error(file, line, bytes[bad] ?? 0);
+  }
+}
+
+/** Where strict UTF-8 decoding fails (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (extra === 0) return i;
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k <= extra; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += extra + 1;
+  }
+  return bytes.length;
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -108,7 +168,7 @@ function tooLarge(file: string, size: number, maxBytes: number): FileSystemError
   );
 }
 
-async function readRegularFile(file: string, maxBytes: number, noFollow: boolean): Promise<string | null> {
+async function readRegularFile(file: string, maxBytes: number, noFollow: boolean, strictUtf8: boolean): Promise<string | null> {
   // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, forever. On a regular file it
   // changes nothing.
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
@@ -137,8 +197,10 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
       total += bytesRead;
       if (total > maxBytes) throw tooLarge(file, total, maxBytes);
     }
-    return Buffer.concat(chunks, total).toString("utf8");
+    const bytes = Buffer.concat(chunks, total);
+    return strictUtf8 ? decodeUtf8Strict(file, bytes) : bytes.toString("utf8");
   } catch (error) {
+    if (error instanceof NotUtf8Error) throw error;
     throw fileSystemError(error, "read", file);
   } finally {
     await handle.close().catch(() => undefined);
@@ -158,8 +220,8 @@ async function isReadOnly(file: string, stats: Stats): Promise<boolean> {
 }
 
 export const nodeFs: Fs = {
-  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false } = {}) {
-    return readRegularFile(file, maxBytes, noFollow);
+  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false, strictUtf8 = false } = {}) {
+    return readRegularFile(file, maxBytes, noFollow, strictUtf8);
   },
 
   async writeFileAtomic(file, data, { mode, forceMode = false, noFollow = false }) {

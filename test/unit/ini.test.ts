@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   ConfigSyntaxError,
+  ConfigValueError,
   parseConfig,
   removeSection,
   removeSections,
@@ -24,6 +25,7 @@ function fixture(name: string): string {
 // and editors tend to "fix" exactly those bytes in checked-in files.
 const crlf = (s: string): string => s.replace(/\n/g, "\r\n");
 const withBom = (s: string): string => `\uFEFF${s}`;
+const loneCr = (s: string): string => s.replace(/\n/g, "\r");
 const noFinalNewline = (s: string): string => s.replace(/(\r?\n)+$/, "");
 
 type Values = ReadonlyArray<readonly [string, string | null]>;
@@ -261,42 +263,52 @@ describe("parseConfig", () => {
     expect(config.profiles.get("q")?.values).toEqual({});
   });
 
-  it("reads CRLF, BOM and missing-final-newline variants exactly like the original", () => {
+  it("reads CRLF, lone-CR and missing-final-newline variants exactly like the original, as Python's universal newlines do", () => {
     for (const name of readdirSync(FIXTURES)) {
       const text = fixture(name);
       const plain = parseConfig(text).sections;
-      for (const variant of [crlf(text), withBom(text), noFinalNewline(text), withBom(noFinalNewline(crlf(text)))]) {
+      for (const variant of [crlf(text), loneCr(text), noFinalNewline(text), noFinalNewline(crlf(text))]) {
         expect(parseConfig(variant).sections).toEqual(plain);
       }
     }
   });
 
+  it("refuses a file with a byte-order mark, as botocore does (no section header on line 1), saying why", () => {
+    for (const name of readdirSync(FIXTURES)) {
+      expect(() => parseConfig(withBom(fixture(name)))).toThrow(/line 1: the file starts with a UTF-8 byte order mark \(BOM\), which the AWS CLI cannot read/);
+    }
+    expect(() => parseConfig("\uFEFF")).toThrow(/byte order mark/);
+  });
+
   it("reads empty and comment-only files as having no sections", () => {
-    for (const text of ["", "\n\n", "\uFEFF", "# just a comment\n; another\n", "  \t\n"]) {
+    for (const text of ["", "\n\n", "# just a comment\n; another\n", "  \t\n", "\r\r"]) {
       const config = parseConfig(text);
       expect(config.sections).toEqual([]);
       expect(config.profiles.size).toBe(0);
     }
   });
 
+  // Each is a file botocore refuses, with the line its error names (configparser raises a missing
+  // header and duplicates at once, and other bad lines only at the end of the file).
   it.each([
-    ["region = us-east-1\n[default]\n", 1, "a setting appears before any [section] header"],
+    ["region = us-east-1\n[default]\n", 1, "comes before any [section] header"],
     ["# ok\n\nwhat is this\n[default]\n", 3, "before any [section] header"],
     ["[default]\nregion = a\njust some words\n", 3, 'expected a "key = value" setting'],
-    ["[default]\nregion = a\n[profile x\n", 3, "malformed section header"],
-    ["[profile x] trailing\n", 1, "malformed section header"],
-    ["[]\n", 1, "malformed section header"],
-    ["[profile a]]\n", 1, "malformed section header"],
-    ["[profile dev]\na = 1\n\n[profile dev]\n", 4, "duplicate section [profile dev] (first defined on line 1)"],
-    ["[profile dev]\n[profile  'dev']\n", 2, "duplicate section [profile dev]"],
-    ["[sso-session s]\n[sso-session s]\n", 2, "duplicate section [sso-session s]"],
-    ["[plugins]\n[plugins]\n", 2, "duplicate section [plugins]"],
-    ["[default]\n[default]\n", 2, "duplicate section [default]"],
-    ["[p]\nRegion = a\n# x\nregion = b\n", 4, 'duplicate setting "region" in [p] (first set on line 2)'],
+    ["[default]\nregion = a\n[profile x\n", 3, 'expected a "key = value" setting, a [section] header or a comment, found "[profile x"'],
+    ["[]\n", 1, "before any [section] header"],
+    ["[profile dev]\na = 1\n\n[profile dev]\n", 4, "the section [profile dev] appears a second time (first on line 1)"],
+    ["[sso-session s]\n[sso-session s]\n", 2, "the section [sso-session s] appears a second time"],
+    ["[plugins]\n[plugins]\n", 2, "the section [plugins] appears a second time"],
+    ["[default]\n[default] # again\n", 2, "the section [default] appears a second time"],
+    ["[p]\nRegion = a\n# x\nregion = b\n", 4, 'the setting "region" appears a second time in [p] (first on line 2)'],
+    ["[DEFAULT]\nregion = a\n[p]\n[DEFAULT]\nregion = b\n", 5, 'the setting "region" appears a second time in [DEFAULT] (first on line 2)'],
     ["[p]\n= x\n", 2, 'a setting has no name before "="'],
-    ["[p]\na = 1\n  [profile q]\nb = 2\n", 3, "indented section header [profile q]"],
+    // The first bad line is reported at the end of the file, unless a duplicate is raised first.
+    ["[p]\nnonsense\n[q]\n:x\n", 2, 'found "nonsense"'],
+    ["[p]\nnonsense\n[p]\n", 3, "appears a second time"],
     ["[p]\ns3 =\n  max_concurrent_requests: 10\n", 3, 'nested setting "max_concurrent_requests: 10" under "s3"'],
-    ["[p]\nregion = us-\reast-1\n", 2, "carriage return"],
+    ["[p]\ns3 =\n  a = 1\u2028b\n", 3, "Python treats as a line break"],
+    ["[DEFAULT]\ns3 =\n  junk\n[p]\n", 3, 'nested setting "junk" under "s3" in [DEFAULT]'],
   ])("rejects %j at line %i", (text, line, reason) => {
     let caught: unknown;
     try {
@@ -488,15 +500,10 @@ sso_session = new
       ["SSO_START_URL", "https://shout.awsapps.com/start"],
       ["region", "eu-west-1"],
     ]);
-    // Equal values are rewritten too: the JS SDK neither lowercases keys nor accepts `:`.
-    expect(shouty).toBe(
-      before.replace(
-        "SSO_Region = us-east-1\nSSO_Start_URL=https://shout.awsapps.com/start\nRegion = eu-west-1\n",
-        "sso_region = us-west-2\nsso_start_url = https://shout.awsapps.com/start\nregion = eu-west-1\n",
-      ),
-    );
+    // A value that does not change keeps its line as written; a changed one is written the portable way.
+    expect(shouty).toBe(before.replace("SSO_Region = us-east-1\n", "sso_region = us-west-2\n"));
     const colons = upsertChecked(before, profile("colons"), [["region", "us-east-1"], ["output", "yaml"]]);
-    expect(colons).toBe(before.replace("region: us-east-1\noutput:json\n", "region = us-east-1\noutput = yaml\n"));
+    expect(colons).toBe(before.replace("region: us-east-1\noutput:json\n", "region: us-east-1\noutput = yaml\n"));
   });
 
   it("finds sections by parsed name, whatever the header's spacing or quoting", () => {
@@ -587,7 +594,7 @@ sso_session = corp
     );
   });
 
-  it("replaces or deletes a multi-line value together with its continuation lines", () => {
+  it("replaces or deletes a multi-line value together with its continuation lines, keeping the comment lines among them", () => {
     const before = fixture("continuation.ini");
     expect(
       upsertChecked(before, profile("multi"), [
@@ -595,7 +602,7 @@ sso_session = corp
         ["s3", null],
         ["region", "us-east-1"],
       ]),
-    ).toBe("[profile multi]\ndescription = one line\nregion = us-east-1\noutput = json\n");
+    ).toBe("[profile multi]\ndescription = one line\nregion = us-east-1\n  # tuning, see ticket OPS-12\noutput = json\n");
     expect(upsertChecked(before, profile("multi"), [["s3", "flat"], ["output", null]])).toBe(
       `[profile multi]
 description = first line
@@ -604,6 +611,7 @@ description = first line
   third line after a blank
 region = us-east-1
 s3 = flat
+  # tuning, see ticket OPS-12
 `,
     );
   });
@@ -632,11 +640,9 @@ s3 = flat
     expect(upsertChecked("[profile p]", profile("p"), [["region", "a"]])).toBe("[profile p]\nregion = a\n");
   });
 
-  it("keeps a byte-order mark", () => {
-    expect(upsertChecked(withBom("[default]\nregion = a\n"), profile("default"), [["region", "b"]])).toBe(
-      withBom("[default]\nregion = b\n"),
-    );
-    expect(upsertChecked(withBom(""), profile("p"), [["region", "b"]])).toBe(withBom("[profile p]\nregion = b\n"));
+  it("refuses to edit a file with a byte-order mark, which the AWS CLI cannot read", () => {
+    expect(() => upsertSection(withBom("[default]\nregion = a\n"), profile("default"), [["region", "b"]])).toThrow(ConfigSyntaxError);
+    expect(() => upsertSection(withBom(""), profile("p"), [["region", "b"]])).toThrow(/byte order mark/);
   });
 
   it("lowercases keys it writes", () => {
@@ -663,8 +669,9 @@ s3 = flat
     [profile("p"), [["region", "x # comment"]]],
     [profile("p"), [["region", ";x"]]],
     [profile("p"), [["region", "a"], ["REGION", "b"]]],
-  ] as [SectionRef, Values][])("rejects unsafe input %j %j with a TypeError", (ref, values) => {
-    expect(() => upsertSection("", ref, values)).toThrow(TypeError);
+  ] as [SectionRef, Values][])("rejects unsafe input %j %j with a ConfigValueError, never a TypeError", (ref, values) => {
+    expect(() => upsertSection("", ref, values)).toThrow(ConfigValueError);
+    expect(() => upsertSection("", ref, values)).not.toThrow(TypeError);
   });
 
   it("refuses to edit a file it cannot parse", () => {
@@ -702,7 +709,7 @@ describe("upsertSections", () => {
         { ref: profile("a"), values: [["region", "x"]] },
         { ref: profile("a"), values: [["output", "json"]] },
       ]),
-    ).toThrow(TypeError);
+    ).toThrow(ConfigValueError);
   });
 });
 
@@ -737,7 +744,6 @@ describe("removeSection", () => {
     expect(removeSection("[a]\nx = 1\n\n[profile b]\ny = 2", profile("b"))).toBe("[a]\nx = 1\n");
     expect(removeSection(crlf("[a]\nx = 1\n\n[profile b]\ny = 2\n\n"), profile("b"))).toBe(crlf("[a]\nx = 1\n"));
     expect(removeSection("[profile only]\nx = 1\n", profile("only"))).toBe("");
-    expect(removeSection(withBom("[profile only]\nx = 1\n"), profile("only"))).toBe(withBom(""));
   });
 
   it("keeps a trailing comment after the last section", () => {
