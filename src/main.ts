@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { sanitizeMessage } from "./ui/sanitize.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const program = await buildProgram(deps, argv);
@@ -29,7 +30,8 @@ function report(error: unknown, deps: Deps): number {
     return ExitCode.cancelled;
   }
   if (error instanceof SsoSetupError) {
-    deps.io.err.write(`\nsso-setup: error: ${error.message}\n`);
+    // Messages quote the service's words (error descriptions, names): never a control character raw.
+    deps.io.err.write(`\nsso-setup: error: ${sanitizeMessage(error.message)}\n`);
     return exitCodeFor(error);
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

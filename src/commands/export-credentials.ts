@@ -2,7 +2,8 @@ import { Command, Option } from "commander";
 import { CREDENTIAL_FORMATS, formatCredentials, type CredentialFormat, type Credentials } from "../credentials/formatters.js";
 import { resolveCredentials } from "../credentials/resolver.js";
 import type { Deps } from "../deps.js";
-import { CancelledError, ConfigError } from "../errors.js";
+import { InvalidCredentialsError } from "../credentials/validate.js";
+import { CancelledError, ConfigError, ServiceError } from "../errors.js";
 
 export interface ExportCredentialsOptions {
   profile: string | undefined;
@@ -45,8 +46,10 @@ export async function runExportCredentials(opts: ExportCredentialsOptions, deps:
     ({ credentials } = await resolveCredentials({ profile: opts.profile, configFile: opts.configFile, allowSignIn: true }, deps));
   } catch (error) {
     if (error instanceof CancelledError || deps.signal.aborted) throw error;
-    // The AWS CLI's wording and exit code (253) for every failure of this command.
+    // The AWS CLI's wording and exit code (253) for every failure of this command, except credentials
+    // AWS would never issue: those are the service's fault (254), as the issue that added the check asks.
     const reason = error instanceof Error ? error.message.trim() : String(error);
+    if (error instanceof InvalidCredentialsError) throw new ServiceError(`Unable to retrieve credentials: ${reason}`, error.code, { cause: error });
     throw new ConfigError(`Unable to retrieve credentials: ${reason}`, { cause: error });
   }
   deps.io.out.write(formatCredentials(credentials, opts.format));

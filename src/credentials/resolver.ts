@@ -13,6 +13,7 @@ import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
 import { messages } from "../ui/messages.js";
 import { authorize, awsPaths, usableToken } from "../commands/shared/authorize.js";
 import type { Credentials } from "./formatters.js";
+import { assertValidCredentials } from "./validate.js";
 import { roleCacheEntry, roleCredentialsCacheKey, usableCachedCredentials } from "./role-cache.js";
 
 export interface ResolveOptions {
@@ -75,6 +76,7 @@ async function ssoRoleCredentials(profile: SsoProfile, paths: AwsPaths, opts: Re
     }
     throw error;
   }
+  assertValidCredentials(role, "GetRoleCredentials");
   await cliCache.write(key, roleCacheEntry(role, profile.accountId));
   return role;
 }

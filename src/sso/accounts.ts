@@ -1,4 +1,5 @@
 /** Accounts and roles a token can see, listed in full and ordered the way the AWS CLI orders them. */
+import { sanitizeForTerminal } from "../ui/sanitize.js";
 import type { AccountInfo, PortalApi } from "./clients.js";
 
 /** The service's page limit; asking for full pages keeps the number of calls at its minimum. */
@@ -47,8 +48,8 @@ export function sortRoles(roles: readonly string[]): string[] {
   return [...roles].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()));
 }
 
-/** `Name, email (id)`, dropping whichever of name and email is missing. */
+/** `Name, email (id)`, dropping whichever of name and email is missing; safe to show on a terminal. */
 export function accountLabel(a: AccountInfo): string {
   const text = [a.accountName, a.emailAddress].filter(Boolean).join(", ");
-  return text ? `${text} (${a.accountId})` : a.accountId;
+  return sanitizeForTerminal(text ? `${text} (${a.accountId})` : a.accountId);
 }
