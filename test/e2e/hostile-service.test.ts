@@ -215,6 +215,18 @@ describe("§4 answers of the wrong shape or size", () => {
     expect(r.stderr).toContain("CreateToken");
   });
 
+  it("a page token that comes back again ends the listing with 254 instead of looping for ever", async () => {
+    expect((await login()).code).toBe(0);
+    svc.answer("ListAccounts", { body: { accountList: [{ accountId: ACCOUNT_ID }], nextToken: "again" } });
+    for (const args of [["list", "--profile", "dev"], ["populate", "--sso-session", "corp"]]) {
+      const r = await cli(args);
+      expectCleanFailure(r, 254);
+      expect(r.stderr).toContain("The answer to ListAccounts could not be read: it repeats an earlier page's nextToken");
+    }
+    expect(svc.calls("ListAccounts")).toBe(4);
+    expect(box.readConfig()).toBe(DEV_CONFIG);
+  });
+
   it("a body streamed without end is cut off at the cap: exit 254, bounded memory", async () => {
     expect((await login()).code).toBe(0);
     svc.answer("ListAccounts", { endless: true });
