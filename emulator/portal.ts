@@ -1,7 +1,7 @@
 import type { EmulatorAccount } from "./accounts.js";
 import { sendPortalError } from "./errors.js";
 import { send, sendJson, type Exchange, type HandlerContext } from "./http.js";
-import { randomAccessKeyId, randomToken } from "./ids.js";
+import { randomAccessKeyId, randomSecret } from "./ids.js";
 import type { AccessTokenRecord, EmulatorState } from "./state.js";
 
 /** The model's maximum for maxResults; larger requests are clamped (the JS SDK sends them as-is). */
@@ -126,8 +126,8 @@ export function handleGetRoleCredentials(ex: Exchange, ctx: HandlerContext): voi
   sendJson(ex, 200, {
     roleCredentials: {
       accessKeyId,
-      secretAccessKey: randomToken("", 30),
-      sessionToken: randomToken("IQoJb3JpZ2luX2VjE", 300),
+      secretAccessKey: randomSecret("", 30),
+      sessionToken: randomSecret("IQoJb3JpZ2luX2VjE", 300),
       // Epoch *milliseconds*: the SDKs do new Date(expiration) / divide by 1000.
       expiration,
     },

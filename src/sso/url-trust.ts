@@ -40,6 +40,9 @@ export function checkOpenableUrl(value: string, oidcEndpoint: string): true | st
   } catch {
     endpointHost = undefined;
   }
-  if (host !== endpointHost && !isAwsHost(host)) return `its host ${host} is neither the SSO OIDC endpoint's host nor an AWS domain`;
+  // 127.0.0.1, localhost and [::1] are all this machine: an emulator behind a local TLS front may
+  // name itself differently from the name the endpoint was given by.
+  const sameMachine = LOOPBACK_HOSTS.has(host) && endpointHost !== undefined && LOOPBACK_HOSTS.has(endpointHost);
+  if (host !== endpointHost && !sameMachine && !isAwsHost(host)) return `its host ${host} is neither the SSO OIDC endpoint's host nor an AWS domain`;
   return true;
 }

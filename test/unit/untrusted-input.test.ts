@@ -25,6 +25,7 @@ describe("checkOpenableUrl", () => {
   it("opens http only on a loopback host that is the OIDC endpoint's (the emulator)", () => {
     expect(checkOpenableUrl("http://127.0.0.1:4000/device", "http://127.0.0.1:4000")).toBe(true);
     expect(checkOpenableUrl("http://127.0.0.1:4000/device", OIDC)).toMatch(/neither/);
+    expect(checkOpenableUrl("http://127.0.0.1:4000/device", "https://localhost:4443")).toBe(true);
     expect(checkOpenableUrl("http://example.com/device", "http://example.com")).toMatch(/not an https URL/);
   });
 
