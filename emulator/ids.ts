@@ -4,6 +4,11 @@ export function randomToken(prefix: string, bytes: number): string {
   return prefix + randomBytes(bytes).toString("base64url");
 }
 
+/** Secret keys and session tokens are standard base64 (A-Z a-z 0-9 / + =), as AWS issues them. */
+export function randomSecret(prefix: string, bytes: number): string {
+  return prefix + randomBytes(bytes).toString("base64");
+}
+
 // RFC 8628 §6.1 suggests consonant-only user codes: no vowels means no accidental words, and the
 // letters that look like digits are gone too.
 const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";

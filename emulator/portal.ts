@@ -2,7 +2,7 @@ import type { EmulatorAccount } from "./accounts.js";
 import { sendPortalError } from "./errors.js";
 import { send, sendHtml, sendJson, type Exchange, type HandlerContext } from "./http.js";
 import { portalStartPage } from "./pages.js";
-import { randomAccessKeyId, randomToken } from "./ids.js";
+import { randomAccessKeyId, randomSecret } from "./ids.js";
 import type { AccessTokenRecord, EmulatorState } from "./state.js";
 
 /** The model's maximum for maxResults; larger requests are clamped (the JS SDK sends them as-is). */
@@ -123,8 +123,8 @@ export function handleGetRoleCredentials(ex: Exchange, ctx: HandlerContext): voi
   let accessKeyId = randomAccessKeyId();
   while (ctx.state.roleCredentials.has(accessKeyId)) accessKeyId = randomAccessKeyId();
   const expiration = ctx.now() + ctx.state.roleCredentialsExpiresIn * 1000;
-  const secretAccessKey = randomToken("", 30);
-  const sessionToken = randomToken("IQoJb3JpZ2luX2VjE", 300);
+  const secretAccessKey = randomSecret("", 30);
+  const sessionToken = randomSecret("IQoJb3JpZ2luX2VjE", 300);
   ctx.state.roleCredentials.set(accessKeyId, { accessKeyId, secretAccessKey, sessionToken, accountId, roleName, expiration });
   sendJson(ex, 200, {
     roleCredentials: {

@@ -1,6 +1,6 @@
 import { sendStsError } from "./errors.js";
 import { escapeXml, sendXml, type Exchange, type HandlerContext } from "./http.js";
-import { randomAccessKeyId, randomToken, stableHex } from "./ids.js";
+import { randomAccessKeyId, randomSecret, stableHex } from "./ids.js";
 import type { IssuedRoleCredentials } from "./state.js";
 
 /** Is this an awsQuery (STS) call? Those are form posts to the endpoint root, whatever the base path. */
@@ -124,8 +124,8 @@ export function handleAssumeRole(ex: Exchange, ctx: HandlerContext): void {
   const lifetime = ctx.state.assumeRoleExpiresIn ?? duration ?? 3600;
   // Whole seconds: the wire format has none, and clients must expire exactly when the emulator does.
   const expiration = Math.floor((ctx.now() + lifetime * 1000) / 1000) * 1000;
-  const secretAccessKey = randomToken("", 30);
-  const sessionToken = randomToken("IQoJb3JpZ2luX2VjE", 300);
+  const secretAccessKey = randomSecret("", 30);
+  const sessionToken = randomSecret("IQoJb3JpZ2luX2VjE", 300);
   const issued: IssuedRoleCredentials = { accessKeyId, secretAccessKey, sessionToken, accountId, roleName, expiration, mintedByAssumeRole: true, sessionName };
   ctx.state.roleCredentials.set(accessKeyId, issued);
   const { arn, userId } = identityOf(issued, ctx.state.userName);

@@ -2,6 +2,7 @@
 import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, ExitWith, fileSystemError, SsoSetupError } from "./errors.js";
 import { hotPath } from "./hot-paths.js";
+import { sanitizeMessage } from "./ui/sanitize.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const hot = hotPath(argv);
@@ -49,7 +50,8 @@ function report(thrown: unknown, deps: Deps): number {
     return ExitCode.cancelled;
   }
   if (error instanceof SsoSetupError) {
-    deps.io.err.write(`\nsso-setup: error: ${error.message}\n`);
+    // Messages quote the service's words (error descriptions, names): never a control character raw.
+    deps.io.err.write(`\nsso-setup: error: ${sanitizeMessage(error.message)}\n`);
     return exitCodeFor(error);
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -13,7 +13,7 @@ import {
   checkStartUrl,
 } from "../config/validate.js";
 import type { Deps } from "../deps.js";
-import { FlowError, UsageError } from "../errors.js";
+import { FlowError, ServiceError, UsageError } from "../errors.js";
 import { accountLabel, listAllAccounts, listAllRoles, sortAccounts, sortRoles } from "../sso/accounts.js";
 import { ApiError, type AccountInfo } from "../sso/clients.js";
 import type { SsoTarget, TokenResult } from "../sso/login-flow.js";
@@ -383,11 +383,33 @@ async function chooseAccountAndRole(
     }
   };
 
-  const accounts = sortAccounts(await withToken((t) => listAllAccounts(apis.portal, t)));
-  const account = await pickAccount(accounts, opts.accountId, interactive, deps);
-  const roles = sortRoles(await withToken((t) => listAllRoles(apis.portal, t, account.accountId)));
-  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps);
+  const listed = sortAccounts(await withToken((t) => listAllAccounts(apis.portal, t)));
+  const accounts = writableOnly(listed, (a) => a.accountId, checkAccountId, "the account ID", deps);
+  const account = await pickAccount(accounts, opts.accountId, interactive, deps, listed.length - accounts.length);
+  const listedRoles = sortRoles(await withToken((t) => listAllRoles(apis.portal, t, account.accountId)));
+  const roles = writableOnly(listedRoles, (r) => r, checkRoleName, `the role name (account ${account.accountId})`, deps);
+  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps, listedRoles.length - roles.length);
   return { accountId: account.accountId, roleName };
+}
+
+/**
+ * Account IDs and role names the service sent that could not be written to the config file as they
+ * are (odd or hostile answers) are left out of the choice, each with a warning.
+ */
+function writableOnly<T>(items: T[], value: (item: T) => string, check: (v: string) => true | string, what: string, deps: Deps): T[] {
+  return items.filter((item) => {
+    const verdict = check(value(item));
+    if (verdict !== true) deps.io.err.write(messages.skippedFromService(what, value(item), verdict));
+    return verdict === true;
+  });
+}
+
+/** Everything the service offered was unwritable: the service's answer is at fault (254). */
+function refuseUnwritable(what: string, count: number): never {
+  throw new ServiceError(
+    `The service offered ${count} ${what}, and none of them can be written to a config file safely (see the warnings above). Nothing was written.`,
+    "UnsafeName",
+  );
 }
 
 async function pickAccount(
@@ -395,7 +417,9 @@ async function pickAccount(
   given: string | undefined,
   interactive: boolean,
   deps: Deps,
+  unwritable: number,
 ): Promise<AccountInfo> {
+  if (accounts.length === 0 && unwritable > 0) refuseUnwritable(unwritable === 1 ? "account" : "accounts", unwritable);
   if (accounts.length === 0) {
     throw new FlowError("No AWS accounts are available to you. Ask your administrator to assign you to an account; nothing was written.");
   }
@@ -439,7 +463,9 @@ async function pickRole(
   given: string | undefined,
   interactive: boolean,
   deps: Deps,
+  unwritable: number,
 ): Promise<string> {
+  if (roles.length === 0 && unwritable > 0) refuseUnwritable(`role${unwritable === 1 ? "" : "s"} for the account ${accountId}`, unwritable);
   if (roles.length === 0) {
     throw new FlowError(`No roles are available for the account ${accountId}. Nothing was written.`);
   }

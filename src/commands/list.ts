@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { sortAccounts, sortRoles } from "../sso/accounts.js";
 import { loginCommandFor } from "../sso/token-provider.js";
 import { messages } from "../ui/messages.js";
+import { jsonForTerminal, sanitizeForTerminal } from "../ui/sanitize.js";
 import { formatTable } from "../ui/table.js";
 import { listAccess } from "./shared/access-listing.js";
 import { awsPaths } from "./shared/authorize.js";
@@ -58,10 +59,13 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
 
   if (opts.json) {
     const document = { ssoSession: target.sessionName ?? null, startUrl: target.startUrl, accounts };
-    deps.io.out.write(`${JSON.stringify(document, null, 2)}\n`);
+    deps.io.out.write(`${jsonForTerminal(document)}\n`);
     return;
   }
-  const rows = accounts.map((a) => [a.accountName ?? "-", a.accountId, a.emailAddress ?? "-", a.roles.join(", ") || "-"]);
+  // The table shows the service's text on a terminal: no control characters (JSON escapes its own).
+  const rows = accounts.map((a) =>
+    [a.accountName ?? "-", a.accountId, a.emailAddress ?? "-", a.roles.join(", ") || "-"].map(sanitizeForTerminal),
+  );
   deps.io.out.write(formatTable(["ACCOUNT NAME", "ACCOUNT ID", "EMAIL", "ROLES"], rows));
   deps.io.err.write(messages.listed(accounts.length, accounts.reduce((n, a) => n + a.roles.length, 0)));
 }

@@ -7,10 +7,11 @@ import {
   parseProfileTemplate,
   PLACEHOLDERS,
   type NameCollision,
+  type NamedProfile,
   type ProfileSubject,
 } from "../config/profile-names.js";
 import { sessionTarget } from "../config/sso-target.js";
-import { checkOutput, checkRegion, checkSessionName } from "../config/validate.js";
+import { checkAccountId, checkOutput, checkProfileName, checkRegion, checkRoleName, checkSessionName } from "../config/validate.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { parseAccessFilter } from "../sso/access-filter.js";
@@ -140,23 +141,41 @@ function checkFlags(opts: PopulateOptions) {
   };
 }
 
-/** Account × role pairs the filters keep, each once per region. */
+/**
+ * Account × role pairs the filters keep, each once per region. An account ID or role name that could
+ * not be written to the config file as it is (the service's answer is odd, or hostile) is skipped
+ * with a warning, and the other accounts are still written.
+ */
 function subjectsOf(
   listing: AccessListing,
   regions: readonly string[],
   keeps: (account: AccessListing["accounts"][number], role: string) => boolean,
-): ProfileSubject[] {
+  warn: (text: string) => void,
+): { subjects: ProfileSubject[]; skipped: number } {
   const seen = new Set<string>();
   const subjects: ProfileSubject[] = [];
+  let skipped = 0;
   for (const account of listing.accounts) {
+    const idVerdict = checkAccountId(account.accountId);
+    if (idVerdict !== true) {
+      warn(messages.skippedFromService("the account ID", account.accountId, idVerdict));
+      skipped++;
+      continue;
+    }
     for (const roleName of account.roles) {
       const key = `${account.accountId}\u0000${roleName}`;
       if (seen.has(key) || !keeps(account, roleName)) continue;
       seen.add(key);
+      const roleVerdict = checkRoleName(roleName);
+      if (roleVerdict !== true) {
+        warn(messages.skippedFromService(`the role name (account ${account.accountId})`, roleName, roleVerdict));
+        skipped++;
+        continue;
+      }
       for (const region of regions) subjects.push({ accountId: account.accountId, accountName: account.accountName, roleName, region });
     }
   }
-  return subjects;
+  return { subjects, skipped };
 }
 
 /** Gone: the account is no longer listed, or its roles were fetched and the role is not among them. */
@@ -177,10 +196,11 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
   const listing = await listAccess(deps, target, {
     configFile: opts.configFile,
     loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
-    wantRoles: (account) => filter.mayKeepAccount(account),
+    wantRoles: (account) => checkAccountId(account.accountId) === true && filter.mayKeepAccount(account),
   });
+  const warn = (text: string) => deps.io.err.write(text);
   // As other generators do, a generated profile works at once: its region defaults to the session's.
-  const subjects = subjectsOf(listing, regions ?? [target.region], (account, role) => filter.keeps(account, role));
+  const { subjects, skipped } = subjectsOf(listing, regions ?? [target.region], (account, role) => filter.keeps(account, role), warn);
   const settings = {
     session: opts.ssoSession,
     regionGiven: regions !== undefined,
@@ -189,11 +209,15 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
     isGone: goneFrom(listing, (account) => filter.mayKeepAccount(account)),
   };
 
-  const decide = (config: AwsConfig): PopulatePlan & { collisions: NameCollision[] } => {
+  const decide = (config: AwsConfig): PopulatePlan & { collisions: NameCollision[]; unnamed: NamedProfile[] } => {
     const { profiles, collisions } = assignProfileNames(subjects, template, opts.ssoSession, (name) =>
       generatedFor(config.profile(name), opts.ssoSession),
     );
-    return { ...planPopulate(config, profiles, settings), collisions };
+    // Names made from service data pass the same check as names people type.
+    const named: typeof profiles = [];
+    const unnamed: typeof profiles = [];
+    for (const p of profiles) (checkProfileName(p.name) === true ? named : unnamed).push(p);
+    return { ...planPopulate(config, named, settings), collisions, unnamed };
   };
 
   // Ctrl-C during the listing must leave the file as it was: nothing is written before this point.
@@ -212,6 +236,9 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
 
   for (const collision of plan.collisions) deps.io.err.write(messages.populateCollision(collision));
   for (const clash of plan.clashes) deps.io.err.write(messages.populateClash(clash, opts.ssoSession));
+  for (const p of plan.unnamed) {
+    warn(messages.skippedFromService(`the profile name for ${p.accountId} ${p.roleName}`, p.name, "not a usable profile name"));
+  }
   if (!opts.prune && plan.stale.length > 0) deps.io.err.write(messages.populateStale(plan.stale.length));
   deps.io.err.write(
     messages.populateSummary({
@@ -222,7 +249,7 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
       changed: plan.changed.length,
       unchanged: plan.unchanged.length,
       pruned: plan.removals.length,
-      skipped: plan.clashes.length,
+      skipped: plan.clashes.length + plan.unnamed.length + skipped,
       accounts: listing.accounts.length,
       calls: listing.stats.calls,
       throttled: listing.stats.throttled,

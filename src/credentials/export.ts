@@ -6,6 +6,7 @@
 import type { Deps } from "../deps.js";
 import { CancelledError, ConfigError, ServiceError } from "../errors.js";
 import { formatCredentials, type CredentialFormat, type Credentials } from "./formatters.js";
+import { InvalidCredentialsError } from "./validate.js";
 import { AssumeRoleError, resolveCredentials } from "./resolver.js";
 
 export interface ExportCredentialsOptions {
@@ -24,7 +25,9 @@ export async function runExportCredentials(opts: ExportCredentialsOptions, deps:
     const reason = error instanceof Error ? error.message.trim() : String(error);
     // A role the service refused is its answer, not the config's fault: 254 lets a script tell a
     // denied role from a broken profile (the AWS CLI says 253 for both).
-    if (error instanceof AssumeRoleError) throw new ServiceError(`Unable to retrieve credentials: ${reason}`, error.code, { cause: error });
+    if (error instanceof AssumeRoleError || error instanceof InvalidCredentialsError) {
+      throw new ServiceError(`Unable to retrieve credentials: ${reason}`, error.code, { cause: error });
+    }
     throw new ConfigError(`Unable to retrieve credentials: ${reason}`, { cause: error });
   }
   deps.io.out.write(formatCredentials(credentials, opts.format));

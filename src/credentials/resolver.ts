@@ -17,6 +17,7 @@ import { authorize, awsPaths, usableToken } from "../commands/shared/authorize.j
 import type { Credentials } from "./formatters.js";
 import { parseCredentialsFile, planChain, type ChainPlan, type RoleHop } from "./role-chain.js";
 import { assumeRoleCacheEntry, assumeRoleCacheKey, roleCacheEntry, roleCredentialsCacheKey, usableCachedCredentials } from "./role-cache.js";
+import { assertValidCredentials } from "./validate.js";
 
 export interface ResolveOptions {
   /** The --profile flag; AWS_PROFILE, AWS_DEFAULT_PROFILE and then `default` stand in for it. */
@@ -156,6 +157,8 @@ class ChainResolver {
     } catch (error) {
       throw error instanceof ApiError ? new AssumeRoleError(hop, error) : error;
     }
+    // As for GetRoleCredentials: nothing AWS would not issue is cached, printed or handed on.
+    assertValidCredentials(assumed.credentials, "AssumeRole");
     await this.cliCache.write(key, assumeRoleCacheEntry(assumed));
     return assumed.credentials;
   }
@@ -185,6 +188,7 @@ async function ssoRoleCredentials(profile: SsoProfile, paths: AwsPaths, opts: Re
     }
     throw error;
   }
+  assertValidCredentials(role, "GetRoleCredentials");
   await cliCache.write(key, roleCacheEntry(role, profile.accountId));
   return role;
 }

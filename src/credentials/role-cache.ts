@@ -5,6 +5,7 @@
  */
 import { EXPIRY_WINDOW_MS, formatTimestamp, parseTimestamp, pythonJsonDumps, sha1Hex } from "../sso/token.js";
 import { formatExpiration, type Credentials } from "./formatters.js";
+import { areValidCredentials } from "./validate.js";
 
 export interface RoleRef {
   accountId: string;
@@ -42,12 +43,14 @@ export function usableCachedCredentials(raw: Record<string, unknown> | null, now
   if (!c || typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") return null;
   const expiration = parseTimestamp(c.Expiration);
   if (!Number.isFinite(expiration) || expiration - now < EXPIRY_WINDOW_MS) return null;
-  return {
+  const creds: Credentials = {
     accessKeyId: c.AccessKeyId,
     secretAccessKey: c.SecretAccessKey,
     sessionToken: typeof c.SessionToken === "string" ? c.SessionToken : undefined,
     expiration,
   };
+  // A file planted or damaged in the cache is fetched anew rather than printed for a shell.
+  return areValidCredentials(creds) ? creds : null;
 }
 
 /** What an AssumeRole of a role-chained profile sends, as configured (daily-use.md §4.3). */

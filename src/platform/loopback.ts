@@ -60,7 +60,14 @@ export const nodeLoopback: Loopback = {
       // A page on another site that points a name at 127.0.0.1 (DNS rebinding) sends its own Host.
       if (req.headers.host !== `${HOST}:${port}`) return answer(res, { status: 400, html: plainPage("Bad request") });
       if (req.method !== "GET") return answer(res, { status: 405, html: plainPage("Method not allowed") });
-      const url = new URL(req.url ?? "/", `http://${HOST}:${port}`);
+      // Whatever knocks on the port (a browser extension, a port scanner, a page) may send a request
+      // target no URL parser accepts (`GET http://[::1 HTTP/1.1`): that gets a 400, the sign-in waits on.
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", `http://${HOST}:${port}`);
+      } catch {
+        return answer(res, { status: 400, html: plainPage("Bad request") });
+      }
       handler({ path: url.pathname, query: url.searchParams }).then(
         (response) => answer(res, response),
         () => answer(res, { status: 500, html: plainPage("Internal error") }),

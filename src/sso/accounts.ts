@@ -1,22 +1,39 @@
 /** Accounts and roles a token can see, listed in full and ordered the way the AWS CLI orders them. */
-import type { AccountInfo, PortalApi } from "./clients.js";
+import { sanitizeForTerminal } from "../ui/sanitize.js";
+import { MalformedResponseError, type AccountInfo, type PortalApi } from "./clients.js";
 
 /** The service's page limit; asking for full pages keeps the number of calls at its minimum. */
 const PAGE_SIZE = 100;
 
+/**
+ * Follows a listing's page tokens, refusing one that was already given: a service that hands back
+ * the same token (broken, or hostile) would otherwise keep a listing going for ever.
+ */
+export function pageTokens(operation: string): (token: string | undefined) => string | undefined {
+  const seen = new Set<string>();
+  return (token) => {
+    if (token === undefined) return undefined;
+    if (seen.has(token)) throw new MalformedResponseError(operation, undefined, "it repeats an earlier page's nextToken, so the listing would never end");
+    seen.add(token);
+    return token;
+  };
+}
+
 export async function listAllAccounts(portal: PortalApi, accessToken: string): Promise<AccountInfo[]> {
   const accounts: AccountInfo[] = [];
+  const next = pageTokens("ListAccounts");
   let nextToken: string | undefined;
   do {
     const page = await portal.listAccounts({ accessToken, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) });
     accounts.push(...page.accounts);
-    nextToken = page.nextToken;
+    nextToken = next(page.nextToken);
   } while (nextToken);
   return accounts;
 }
 
 export async function listAllRoles(portal: PortalApi, accessToken: string, accountId: string): Promise<string[]> {
   const roles: string[] = [];
+  const next = pageTokens("ListAccountRoles");
   let nextToken: string | undefined;
   do {
     const page = await portal.listAccountRoles({
@@ -26,7 +43,7 @@ export async function listAllRoles(portal: PortalApi, accessToken: string, accou
       ...(nextToken ? { nextToken } : {}),
     });
     roles.push(...page.roles);
-    nextToken = page.nextToken;
+    nextToken = next(page.nextToken);
   } while (nextToken);
   return roles;
 }
@@ -47,8 +64,8 @@ export function sortRoles(roles: readonly string[]): string[] {
   return [...roles].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()));
 }
 
-/** `Name, email (id)`, dropping whichever of name and email is missing. */
+/** `Name, email (id)`, dropping whichever of name and email is missing; safe to show on a terminal. */
 export function accountLabel(a: AccountInfo): string {
   const text = [a.accountName, a.emailAddress].filter(Boolean).join(", ");
-  return text ? `${text} (${a.accountId})` : a.accountId;
+  return sanitizeForTerminal(text ? `${text} (${a.accountId})` : a.accountId);
 }

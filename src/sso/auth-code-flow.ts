@@ -10,6 +10,7 @@ import { FlowError } from "../errors.js";
 import type { Clock } from "../platform/clock.js";
 import type { Loopback, LoopbackRequest, LoopbackResponse, LoopbackServer } from "../platform/loopback.js";
 import { callbackPages } from "../ui/callback-page.js";
+import { sanitizeForTerminal } from "../ui/sanitize.js";
 import { ApiError, type OidcApi, type TokenResponse } from "./clients.js";
 import { AuthorizationExpiredError } from "./device-flow.js";
 import { authorizeUrl, CALLBACK_PATH, codeChallenge, createCodeVerifier, redirectUriFor } from "./pkce.js";
@@ -70,9 +71,12 @@ export async function runAuthCodeFlow(input: AuthCodeFlowInput): Promise<TokenRe
     if (request.path !== CALLBACK_PATH || !exchange) return { status: 404, html: callbackPages.notFound() };
     if (finished) return { status: 200, html: callbackPages.alreadyDone() };
     const { query } = request;
-    const error = query.get("error");
-    if (error !== null) {
-      const description = query.get("error_description");
+    const rawError = query.get("error");
+    if (rawError !== null) {
+      // Anyone who can reach the port chooses these words: no control characters reach the terminal.
+      const error = sanitizeForTerminal(rawError);
+      const rawDescription = query.get("error_description");
+      const description = rawDescription === null ? null : sanitizeForTerminal(rawDescription);
       const detail = `The browser was redirected with the error "${error}"${description ? ` (${description})` : ""}.`;
       return fail(
         new AuthorizationCodeError(`${LOAD_ERROR} Failed to retrieve an authorization code. ${detail}`),

@@ -331,6 +331,7 @@ function translateError(
   if (error instanceof ApiError) return error;
   const e = (error ?? {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  if (error instanceof ResponseTooLargeError) return new MalformedResponseError(operation, status, error.message.split("\n")[0]!, { cause: error });
   const attempts = e.$metadata?.attempts;
   if (status !== undefined || e.$response !== undefined) {
     if (status === 407) {
@@ -541,6 +542,50 @@ function sdkCaller(context: { timeouts: HttpTimeouts; caBundle: string | undefin
   };
 }
 
+/**
+ * The most of one answer's body sso-setup reads. A full page of 100 accounts is about 20 KB; a body
+ * streamed without end (a hostile or broken endpoint) would otherwise be buffered until memory runs out.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+class ResponseTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the body is larger than ${limit / (1024 * 1024)} MB`);
+    this.name = "ResponseTooLargeError";
+  }
+}
+
+/**
+ * Caps every answer's body at `limit` bytes, between the HTTP handler and the deserializer (the
+ * innermost place the body passes): past the limit the connection is dropped and the call fails.
+ */
+function capResponseBodies<I extends object, O extends object>(stack: MiddlewareStack<I, O>, limit: number): void {
+  const middleware: DeserializeMiddleware<I, O> = (next) => async (args) => {
+    const out = await next(args);
+    const response = out.response as { headers?: Record<string, string | undefined>; body?: unknown };
+    const body = response.body as NodeJS.ReadableStream & { destroy?: () => void };
+    if (!body || typeof body.pipe !== "function") return out;
+    if (Number(response.headers?.["content-length"]) > limit) {
+      body.destroy?.();
+      throw new ResponseTooLargeError(limit);
+    }
+    const { Transform, pipeline } = await import("node:stream");
+    let seen = 0;
+    const limiter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > limit) done(new ResponseTooLargeError(limit));
+        else done(null, chunk);
+      },
+    });
+    // pipeline destroys the socket's stream too when the limiter fails, so the download stops.
+    pipeline(body, limiter, () => undefined);
+    response.body = limiter;
+    return out;
+  };
+  stack.add(middleware, { step: "deserialize", priority: "low", name: "ssoSetupResponseSizeLimit" });
+}
+
 export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): SsoApiFactory {
   const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
   const debug = clientOptions.debug;
@@ -577,6 +622,8 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       ...(options.callerRetries ? { maxAttempts: 1 } : {}),
       ...(overrides.portal ? { endpoint: overrides.portal } : {}),
     });
+    capResponseBodies(oidcClient.middlewareStack, MAX_RESPONSE_BYTES);
+    capResponseBodies(portalClient.middlewareStack, MAX_RESPONSE_BYTES);
     if (debug?.enabled) {
       observeAttempts(oidcClient.middlewareStack, debug);
       observeAttempts(portalClient.middlewareStack, debug);
@@ -593,34 +640,34 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       async registerClient(input) {
         const request = { clientType: "public", ...input };
         const out = await call("RegisterClient", oidcEndpoint, request, () => oidcClient.send(new oidcSdk.RegisterClientCommand(request)));
-        const need = required("RegisterClient");
+        const check = answerShape("RegisterClient");
         return {
-          clientId: need(out.clientId, "clientId"),
-          clientSecret: need(out.clientSecret, "clientSecret"),
-          clientSecretExpiresAt: need(out.clientSecretExpiresAt, "clientSecretExpiresAt"),
+          clientId: check.text(out.clientId, "clientId"),
+          clientSecret: check.text(out.clientSecret, "clientSecret"),
+          clientSecretExpiresAt: check.number(out.clientSecretExpiresAt, "clientSecretExpiresAt"),
         };
       },
       async startDeviceAuthorization(input) {
         const out = await call("StartDeviceAuthorization", oidcEndpoint, input, () =>
           oidcClient.send(new oidcSdk.StartDeviceAuthorizationCommand(input)),
         );
-        const need = required("StartDeviceAuthorization");
+        const check = answerShape("StartDeviceAuthorization");
         return {
-          deviceCode: need(out.deviceCode, "deviceCode"),
-          userCode: need(out.userCode, "userCode"),
-          verificationUri: need(out.verificationUri, "verificationUri"),
-          verificationUriComplete: need(out.verificationUriComplete, "verificationUriComplete"),
-          expiresIn: need(out.expiresIn, "expiresIn"),
-          interval: out.interval,
+          deviceCode: check.text(out.deviceCode, "deviceCode"),
+          userCode: check.text(out.userCode, "userCode"),
+          verificationUri: check.text(out.verificationUri, "verificationUri"),
+          verificationUriComplete: check.text(out.verificationUriComplete, "verificationUriComplete"),
+          expiresIn: check.number(out.expiresIn, "expiresIn", { positive: true }),
+          interval: check.optionalNumber(out.interval, "interval"),
         };
       },
       async createToken(input) {
         const out = await call("CreateToken", oidcEndpoint, input, () => oidcClient.send(new oidcSdk.CreateTokenCommand(input)));
-        const need = required("CreateToken");
+        const check = answerShape("CreateToken");
         return {
-          accessToken: need(out.accessToken, "accessToken"),
-          expiresIn: need(out.expiresIn, "expiresIn"),
-          refreshToken: out.refreshToken,
+          accessToken: check.text(out.accessToken, "accessToken"),
+          expiresIn: check.number(out.expiresIn, "expiresIn", { positive: true }),
+          refreshToken: check.optionalText(out.refreshToken, "refreshToken"),
         };
       },
     };
@@ -631,14 +678,18 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         const out = await call("ListAccounts", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.ListAccountsCommand({ accessToken, nextToken, maxResults })),
         );
-        const need = required("ListAccounts");
+        const check = answerShape("ListAccounts");
+        const next = check.optionalText(out.nextToken, "nextToken");
         return {
-          accounts: (out.accountList ?? []).map((a) => ({
-            accountId: need(a.accountId, "accountId"),
-            accountName: a.accountName,
-            emailAddress: a.emailAddress,
-          })),
-          ...(out.nextToken ? { nextToken: out.nextToken } : {}),
+          accounts: check.list(out.accountList, "accountList").map((item) => {
+            const a = check.object(item, "accountList[]");
+            return {
+              accountId: check.text(a.accountId, "accountId"),
+              accountName: check.optionalText(a.accountName, "accountName"),
+              emailAddress: check.optionalText(a.emailAddress, "emailAddress"),
+            };
+          }),
+          ...(next ? { nextToken: next } : {}),
         };
       },
       async listAccountRoles(input) {
@@ -646,10 +697,11 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         const out = await call("ListAccountRoles", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.ListAccountRolesCommand({ accessToken, accountId, nextToken, maxResults })),
         );
-        const need = required("ListAccountRoles");
+        const check = answerShape("ListAccountRoles");
+        const next = check.optionalText(out.nextToken, "nextToken");
         return {
-          roles: (out.roleList ?? []).map((r) => need(r.roleName, "roleName")),
-          ...(out.nextToken ? { nextToken: out.nextToken } : {}),
+          roles: check.list(out.roleList, "roleList").map((item) => check.text(check.object(item, "roleList[]").roleName, "roleName")),
+          ...(next ? { nextToken: next } : {}),
         };
       },
       async getRoleCredentials(input) {
@@ -657,13 +709,13 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         const out = await call("GetRoleCredentials", portalEndpoint, input, () =>
           portalClient.send(new portalSdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName })),
         );
-        const need = required("GetRoleCredentials");
-        const creds = out.roleCredentials;
+        const check = answerShape("GetRoleCredentials");
+        const creds = check.object(out.roleCredentials, "roleCredentials");
         return {
-          accessKeyId: need(creds?.accessKeyId, "accessKeyId"),
-          secretAccessKey: need(creds?.secretAccessKey, "secretAccessKey"),
-          sessionToken: need(creds?.sessionToken, "sessionToken"),
-          expiration: need(creds?.expiration, "expiration"),
+          accessKeyId: check.text(creds.accessKeyId, "accessKeyId"),
+          secretAccessKey: check.text(creds.secretAccessKey, "secretAccessKey"),
+          sessionToken: check.text(creds.sessionToken, "sessionToken"),
+          expiration: check.number(creds.expiration, "expiration"),
         };
       },
       async logout(input) {
@@ -748,4 +800,46 @@ function required(operation: string) {
     if (value === undefined || value === null) throw new MalformedResponseError(operation, undefined, `it has no "${field}"`);
     return value;
   };
+}
+
+/**
+ * The SDK parses JSON but does not check it against the model: `[null]`, an object where a list
+ * belongs or a number where a string does reach us as they came. Every field is checked before use;
+ * what does not fit is as unusable as a body that is not JSON (254), never a TypeError later on.
+ */
+function answerShape(operation: string) {
+  const fail = (problem: string): never => {
+    throw new MalformedResponseError(operation, undefined, problem);
+  };
+  const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "a list" : typeof value);
+  const present = (value: unknown, field: string): void => {
+    if (value === undefined || value === null) fail(`it has no "${field}"`);
+  };
+  const check = {
+    text(value: unknown, field: string): string {
+      present(value, field);
+      return typeof value === "string" ? value : fail(`"${field}" is ${kind(value)}, not text`);
+    },
+    optionalText(value: unknown, field: string): string | undefined {
+      return value === undefined || value === null ? undefined : check.text(value, field);
+    },
+    number(value: unknown, field: string, options: { positive?: boolean } = {}): number {
+      present(value, field);
+      if (typeof value !== "number" || !Number.isFinite(value)) return fail(`"${field}" is ${kind(value)}, not a number`);
+      return options.positive && value <= 0 ? fail(`"${field}" is ${value}, not a positive number`) : value;
+    },
+    optionalNumber(value: unknown, field: string): number | undefined {
+      return value === undefined || value === null ? undefined : check.number(value, field);
+    },
+    list(value: unknown, field: string): unknown[] {
+      if (value === undefined || value === null) return [];
+      return Array.isArray(value) ? value : fail(`"${field}" is ${kind(value)}, not a list`);
+    },
+    object(value: unknown, field: string): Record<string, unknown> {
+      if (value === undefined) present(value, field);
+      const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+      return isObject ? (value as Record<string, unknown>) : fail(`"${field}" is ${kind(value)}, not an object`);
+    },
+  };
+  return check;
 }

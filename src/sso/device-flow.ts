@@ -13,6 +13,8 @@ export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 export const SLOW_DOWN_SECONDS = 5;
 /** RFC 8628 §3.2: the interval to use when the service gives none. */
 export const DEFAULT_INTERVAL_SECONDS = 5;
+/** Never poll faster than this, whatever the service says: an interval of 0 would be a busy loop. */
+export const MIN_INTERVAL_SECONDS = 1;
 
 export class AuthorizationExpiredError extends FlowError {
   constructor() {
@@ -74,7 +76,7 @@ async function attempt(input: PollInput): Promise<Attempt> {
 
 export async function pollForToken(input: PollInput): Promise<TokenResponse> {
   const deadline = input.issuedAt + input.authorization.expiresIn * 1000;
-  let intervalSeconds = input.authorization.interval ?? DEFAULT_INTERVAL_SECONDS;
+  let intervalSeconds = Math.max(MIN_INTERVAL_SECONDS, input.authorization.interval ?? DEFAULT_INTERVAL_SECONDS);
 
   let result = await attempt(input);
   if ("token" in result) return result.token;

@@ -13,6 +13,7 @@ import type { DeviceAuthorization, OidcApi, SsoApiFactory, SsoApis, TokenRespons
 import { pollForToken } from "./device-flow.js";
 import { AUTH_CODE_GRANT_TYPES, DEFAULT_SCOPE, REGISTERED_REDIRECT_URI } from "./pkce.js";
 import { singleFlight } from "./single-flight.js";
+import { checkOpenableUrl } from "./url-trust.js";
 import {
   type CachedRegistration,
   type CachedToken,
@@ -43,6 +44,8 @@ export interface PendingAuthorization {
   verificationUri: string;
   verificationUriComplete: string;
   userCode: string;
+  /** Why verificationUriComplete must not be opened in a browser (url-trust.ts); unset when it may. */
+  notOpenable?: string | undefined;
 }
 
 export type AuthFlow = "device" | "pkce";
@@ -71,8 +74,8 @@ export interface LoginOptions {
   flow: AuthFlow;
   /** Device flow: show the code and open the verification page. */
   onPending: (pending: PendingAuthorization) => Promise<void> | void;
-  /** Authorization-code flow: show the /authorize URL and open it. */
-  onBrowserPending: (authorizeUrl: string) => Promise<void> | void;
+  /** Authorization-code flow: show the /authorize URL and open it (unless `notOpenable` says why not). */
+  onBrowserPending: (authorizeUrl: string, notOpenable?: string) => Promise<void> | void;
   /** Called once when another process is already signing in to this session and this one waits for it. */
   onWaitForOther?: (() => void) | undefined;
   /** Called when a new authorization is about to start (not for a reused token): may add serviceStartUrl. */
@@ -179,12 +182,15 @@ async function authorizeWithDeviceCode(target: SsoTarget, options: LoginOptions,
     client: registration,
     authorization,
     issuedAt,
-    onPending: () =>
-      options.onPending({
+    onPending: () => {
+      const verdict = checkOpenableUrl(authorization.verificationUriComplete, apis.oidcEndpoint);
+      return options.onPending({
         verificationUri: authorization.verificationUri,
         verificationUriComplete: authorization.verificationUriComplete,
         userCode: authorization.userCode,
-      }),
+        ...(verdict === true ? {} : { notOpenable: verdict }),
+      });
+    },
   });
   return { response, registration };
 }
@@ -202,7 +208,10 @@ async function authorizeWithBrowser(target: SsoTarget, options: LoginOptions, de
     signal: deps.signal,
     timeoutMs: options.authTimeoutMs ?? AUTH_CODE_TIMEOUT_MS,
     random: deps.random,
-    onPending: options.onBrowserPending,
+    onPending: (url) => {
+      const verdict = checkOpenableUrl(url, apis.oidcEndpoint);
+      return options.onBrowserPending(url, verdict === true ? undefined : verdict);
+    },
   });
   return { response, registration: registration! };
 }

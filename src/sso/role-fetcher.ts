@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../platform/clock.js";
 import { AdaptiveLimiter, type AdaptiveLimiterOptions, type CallOutcome, type LimiterStats } from "./adaptive-limiter.js";
+import { pageTokens } from "./accounts.js";
 import { ApiError, NetworkError, type AccountInfo, type PortalApi } from "./clients.js";
 
 /** The service's page limit; asking for full pages keeps the number of calls at its minimum. */
@@ -77,13 +78,14 @@ export async function fetchAccess(
 
   async function fetchRoles(account: AccountAccess): Promise<void> {
     let nextToken: string | undefined;
+    const next = pageTokens("ListAccountRoles");
     do {
       const token = nextToken;
       const page = await limiter.run(() =>
         portal.listAccountRoles({ accessToken, accountId: account.accountId, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
       );
       account.roles.push(...page.roles);
-      nextToken = page.nextToken;
+      nextToken = next(page.nextToken);
     } while (nextToken);
     progress.accountsFetched += 1;
     report();
@@ -100,6 +102,7 @@ export async function fetchAccess(
   for (const worker of workers) worker.catch(() => undefined);
 
   const accounts: AccountAccess[] = [];
+  const next = pageTokens("ListAccounts");
   let nextToken: string | undefined;
   try {
     do {
@@ -116,7 +119,7 @@ export async function fetchAccess(
         queue.push(account);
       }
       progress.accountsListed = accounts.length;
-      nextToken = page.nextToken;
+      nextToken = next(page.nextToken);
       report();
     } while (nextToken);
     progress.listingComplete = true;

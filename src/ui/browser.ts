@@ -22,7 +22,8 @@ export function browserCommands(browserEnv: string, url: string, delimiter: stri
     .map((entry): [string, string[]] => {
       if (entry.includes("%s")) {
         const words = entry.split(/\s+/).filter((w) => w !== "&");
-        const [command = "", ...args] = words.map((w) => w.replaceAll("%s", url));
+        // A function, so that `$&`, `$'` or `` $` `` in the URL stay literal instead of expanding.
+        const [command = "", ...args] = words.map((w) => w.replaceAll("%s", () => url));
         return [command, args];
       }
       return [entry, [url]];
@@ -76,6 +77,8 @@ export function createSystemBrowser(options: {
 }): Browser {
   return {
     async open(url) {
+      // The last guard: whatever the caller checked, a launcher never gets an option instead of a URL.
+      if (url.startsWith("-") || !/^https?:\/\//i.test(url)) return false;
       if (options.browserEnv) return startFirst(browserCommands(options.browserEnv, url, options.delimiter));
       if (await options.isWsl()) return startFirst(wslBrowserCommands(url));
       try {

@@ -1,4 +1,5 @@
 /** User-facing texts. Where the AWS CLI has a text for the same moment, we use its words. */
+import { sanitizeForTerminal } from "./sanitize.js";
 
 export const messages = {
   legacyWarning:
@@ -142,4 +143,10 @@ export const messages = {
   },
 
   listed: (accounts: number, roles: number) => `${accounts} account${accounts === 1 ? "" : "s"}, ${roles} role${roles === 1 ? "" : "s"}.\n`,
+
+  urlNotOpened: (reason: string) =>
+    `The sign-in URL in the service's answer was not opened in a browser: ${reason}. Open it yourself only if you trust it.\n`,
+
+  skippedFromService: (what: string, value: string, reason: string) =>
+    `Skipped ${what} "${sanitizeForTerminal(value)}" from the service: ${reason}. It cannot be written to a config file safely.\n`,
 };

@@ -68,10 +68,10 @@ describe("the AWS CLI's role-credential cache", () => {
   });
 
   it("reuses cached credentials only while they have 15 minutes left", () => {
-    const entry = roleCacheEntry({ accessKeyId: "ASIA1", secretAccessKey: "s", sessionToken: "t", expiration: EXPIRES }, "1");
+    const entry = roleCacheEntry({ accessKeyId: "ASIAEXAMPLEEXAMPLE01", secretAccessKey: "s", sessionToken: "t", expiration: EXPIRES }, "1");
     const at = (minutesBefore: number) => Date.parse("2025-01-01T12:00:00Z") - minutesBefore * 60_000;
     expect(usableCachedCredentials(entry, at(15))).toEqual({
-      accessKeyId: "ASIA1",
+      accessKeyId: "ASIAEXAMPLEEXAMPLE01",
       secretAccessKey: "s",
       sessionToken: "t",
       expiration: Date.parse("2025-01-01T12:00:00Z"),

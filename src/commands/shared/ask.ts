@@ -39,7 +39,13 @@ export function createAsk(prompter: Prompter, interactive: boolean): Ask {
       });
       return answer === "" ? undefined : answer;
     }
-    if (spec.default) return spec.default;
+    if (spec.default) {
+      // A default can come from the service (the profile name `<role>-<account>`): it passes the same
+      // check as a value typed in.
+      const verdict = spec.validate?.(spec.default) ?? true;
+      if (verdict !== true) throw new UsageError(`The default for "${spec.message}" cannot be used: ${verdict}. Pass ${spec.flag}.`);
+      return spec.default;
+    }
     if (spec.required) {
       throw new UsageError(`Missing a value for "${spec.message}": pass ${spec.flag} (no prompt is shown without a terminal or with --non-interactive).`);
     }

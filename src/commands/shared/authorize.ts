@@ -12,6 +12,7 @@ import { describeSignIn } from "../../sso/login-required.js";
 import type { CachedToken } from "../../sso/token.js";
 import { ConfigError } from "../../errors.js";
 import { messages } from "../../ui/messages.js";
+import { sanitizeForTerminal } from "../../ui/sanitize.js";
 
 // The sign-in and refresh machinery is loaded when a token is actually needed: every command
 // imports this module, and export-credentials' warm path (cached role credentials) never gets here.
@@ -43,10 +44,17 @@ function authTimeoutMs(env: Deps["env"]): number | undefined {
 export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean, reason?: DeviceFlowReason) {
   return async (pending: PendingAuthorization) => {
     if (reason) deps.io.err.write(messages.deviceFlowBecause(reason));
-    if (noBrowser) {
-      deps.io.err.write(messages.deviceCodeNoBrowser(pending.verificationUri, pending.userCode, pending.verificationUriComplete));
+    // The URLs and the code come from the service's answer: shown without control characters.
+    const [uri, code, complete] = [pending.verificationUri, pending.userCode, pending.verificationUriComplete].map(sanitizeForTerminal) as [
+      string,
+      string,
+      string,
+    ];
+    if (noBrowser || pending.notOpenable) {
+      if (pending.notOpenable && !noBrowser) deps.io.err.write(messages.urlNotOpened(pending.notOpenable));
+      deps.io.err.write(messages.deviceCodeNoBrowser(uri, code, complete));
     } else {
-      deps.io.err.write(messages.deviceCodeOpening(pending.verificationUri, pending.userCode));
+      deps.io.err.write(messages.deviceCodeOpening(uri, code));
       await deps.browser.open(pending.verificationUriComplete);
     }
     deps.io.err.write(`\n${messages.waitingForApproval}`);
@@ -54,12 +62,14 @@ export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrow
 }
 
 function announceBrowserAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean) {
-  return async (authorizeUrl: string) => {
-    if (noBrowser) {
+  return async (rawUrl: string, notOpenable?: string) => {
+    const authorizeUrl = sanitizeForTerminal(rawUrl);
+    if (noBrowser || notOpenable) {
+      if (notOpenable && !noBrowser) deps.io.err.write(messages.urlNotOpened(notOpenable));
       deps.io.err.write(messages.browserNoBrowser(authorizeUrl));
     } else {
       deps.io.err.write(messages.browserOpening(authorizeUrl));
-      await deps.browser.open(authorizeUrl);
+      await deps.browser.open(rawUrl);
     }
     deps.io.err.write(messages.waitingForApproval);
   };
