@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { ISSUES_URL } from "./version.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const program = await buildProgram(deps, argv);
@@ -34,7 +35,7 @@ function report(error: unknown, deps: Deps): number {
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   deps.io.err.write(
-    `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it with the command you ran.\n`,
+    `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it at ${ISSUES_URL} with the command you ran.\n`,
   );
   return ExitCode.other;
 }

@@ -119,12 +119,15 @@ export function runCli(
     input?: string;
     timeoutMs?: number;
     cwd?: string;
+    /** An installed `sso-setup` to run instead of this checkout's bin/sso-setup.js. */
+    bin?: string;
     /** Gets the child as soon as it runs, to send it a signal mid-run. */
     onSpawn?: (child: ChildProcess) => void;
   },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, argv] = options.bin ? [options.bin, args] : [process.execPath, [CLI, ...args]];
+    const child = spawn(command, argv, {
       env: options.env,
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],
