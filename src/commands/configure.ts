@@ -234,7 +234,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
       `Note: profile ${profileName} also has ${shadowing.join(", ")}; the AWS CLI and SDKs use ${shadowing.length > 1 ? "those" : "that"} before the SSO settings.\n`,
     );
   }
-  deps.io.err.write(messages.conclusion(profileName));
+  deps.io.err.write(messages.conclusion(profileName, opts.login));
 }
 
 function staleLegacyKey(profile: Readonly<Record<string, string>>, key: string, sessionValue: string): Array<[string, null]> {

@@ -165,6 +165,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> 
   const verdict = sessions.find((s) => s.name === (judged.signIn.sessionName ?? null) && s.startUrl === (judged.signIn.startUrl ?? null));
   if (verdict && !verdict.usable) {
     const what = describeSignIn({ sessionName: verdict.name, startUrl: verdict.startUrl });
-    throw new LoginRequiredError(messages.noUsableToken(what, verdict.token.state !== "none"), judged.loginCommand);
+    const cached = verdict.token.state !== "none";
+    throw new LoginRequiredError(messages.noUsableToken(what, cached), judged.loginCommand, { neverSignedIn: !cached });
   }
 }

@@ -282,7 +282,7 @@ describe("list", () => {
     );
     const r = await s.cli(["list"], { configFile: file, env: { AWS_PROFILE: "dev" } });
     expect(r.code).toBe(253);
-    expect(r.stderr).toContain("To sign in again, run: sso-setup login --profile dev");
+    expect(r.stderr).toContain("To sign in, run: sso-setup login --profile dev");
     expect(r.stdout).toBe("");
   });
 });

@@ -167,7 +167,7 @@ describe("export-credentials", () => {
     expect(r.code).toBe(253);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      '\nsso-setup: error: Unable to retrieve credentials: There is no cached SSO token for sso-session "corp". To sign in again, run: sso-setup login --profile dev\n',
+      '\nsso-setup: error: Unable to retrieve credentials: There is no cached SSO token for sso-session "corp". To sign in, run: sso-setup login --profile dev\n',
     );
     expect(existsSync(browser.marker)).toBe(false);
     expect(emu.requests).toHaveLength(0);
@@ -275,7 +275,7 @@ describe("status", () => {
     r = await cli(["status", "--profile", "side"]);
     expect(r.code).toBe(253);
     expect(r.stdout).toMatch(/^SESSION .*\nother\s+none/);
-    expect(r.stderr).toContain('There is no cached SSO token for sso-session "other". To sign in again, run: sso-setup login --profile side');
+    expect(r.stderr).toContain('There is no cached SSO token for sso-session "other". To sign in, run: sso-setup login --profile side');
     // With no selector, AWS_PROFILE picks the session that decides the exit status.
     expect((await cli(["status"], { AWS_PROFILE: "side" })).code).toBe(253);
     expect((await cli(["status", "--sso-session", "nope"])).code).toBe(253);

@@ -36,29 +36,35 @@ function authTimeoutMs(env: Deps["env"]): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
-/** Prints the URL and code first, then tries the browser, so a browser failure costs nothing. */
+/**
+ * Prints the URL and code first, then tries the browser, so a browser failure costs nothing. When the
+ * device flow was chosen because no browser here can be used (CI, SSH, a container), none is tried,
+ * and the wait mentions a browser only when one was opened.
+ */
 export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean, reason?: DeviceFlowReason) {
   return async (pending: PendingAuthorization) => {
     if (reason) deps.io.err.write(messages.deviceFlowBecause(reason));
-    if (noBrowser) {
+    let opened = false;
+    if (noBrowser || reason) {
       deps.io.err.write(messages.deviceCodeNoBrowser(pending.verificationUri, pending.userCode, pending.verificationUriComplete));
     } else {
       deps.io.err.write(messages.deviceCodeOpening(pending.verificationUri, pending.userCode));
-      await deps.browser.open(pending.verificationUriComplete);
+      opened = await deps.browser.open(pending.verificationUriComplete);
     }
-    deps.io.err.write(`\n${messages.waitingForApproval}`);
+    deps.io.err.write(`\n${messages.waitingForApproval(opened)}`);
   };
 }
 
 function announceBrowserAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean) {
   return async (authorizeUrl: string) => {
+    let opened = false;
     if (noBrowser) {
       deps.io.err.write(messages.browserNoBrowser(authorizeUrl));
     } else {
       deps.io.err.write(messages.browserOpening(authorizeUrl));
-      await deps.browser.open(authorizeUrl);
+      opened = await deps.browser.open(authorizeUrl);
     }
-    deps.io.err.write(messages.waitingForApproval);
+    deps.io.err.write(messages.waitingForApproval(opened));
   };
 }
 
