@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
-import { withFsHook } from "./platform/fs-hooks.js";
+import { withFsHook, type FsChange } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeLoopback, type Loopback } from "./platform/loopback.js";
 import { createSdkApiFactory, endpointOverridesFromEnv, httpTimeoutsFromEnv, type SsoApiFactory } from "./sso/clients.js";
@@ -36,6 +36,8 @@ export interface Deps {
   debug: DebugLog;
   /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
   scope: CommandScope;
+  /** Every file written or removed so far, so that a cancellation can say truthfully what it kept. */
+  changes?: readonly FsChange[];
 }
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps {
@@ -57,17 +59,18 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
   const homedir = env.HOME || env.USERPROFILE || os.homedir();
   const debug = createDebugLog(io.err, debugFromEnv(env));
   const scope: CommandScope = {};
+  const changes: FsChange[] = [];
   const fs = withFsHook(nodeFs, {
-    get active() {
-      return debug.enabled;
-    },
-    changed: (change) =>
+    active: true,
+    changed: (change) => {
+      changes.push(change);
       debug.log(
         "file",
         change.kind === "wrote"
           ? `wrote ${change.file} (${change.bytes} bytes, mode ${change.mode === undefined ? "?" : change.mode.toString(8).padStart(4, "0")})`
           : `removed ${change.file}`,
-      ),
+      );
+    },
   });
   return {
     io,
@@ -92,5 +95,6 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal): Deps 
     signal,
     debug,
     scope,
+    changes,
   };
 }

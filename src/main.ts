@@ -1,4 +1,5 @@
 /** Runs one command line and returns its exit code. Nothing below this calls process.exit. */
+import * as path from "node:path";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
@@ -26,7 +27,7 @@ function report(error: unknown, deps: Deps): number {
     return ExitCode.usage;
   }
   if (deps.signal.aborted || error instanceof CancelledError) {
-    deps.io.err.write("\nCancelled. Nothing was written.\n");
+    deps.io.err.write(`\n${cancelled(deps)}\n`);
     return ExitCode.cancelled;
   }
   if (error instanceof SsoSetupError) {
@@ -38,6 +39,25 @@ function report(error: unknown, deps: Deps): number {
     `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it at ${ISSUES_URL} with the command you ran.\n`,
   );
   return ExitCode.other;
+}
+
+/**
+ * What a cancellation leaves behind. Usually nothing; but a sign-in cancelled at a later prompt has
+ * already cached its token (and a client registration), which stay, so the message names them.
+ */
+function cancelled(deps: Deps): string {
+  const changes = deps.changes ?? [];
+  if (changes.length === 0) return "Cancelled. Nothing was written.";
+  const home = deps.homedir.endsWith(path.sep) ? deps.homedir : `${deps.homedir}${path.sep}`;
+  const shown = (file: string) => (file.startsWith(home) ? `~${path.sep}${file.slice(home.length)}` : file);
+  const wrote = [...new Set(changes.filter((c) => c.kind === "wrote").map((c) => shown(c.file)))];
+  const removed = [...new Set(changes.filter((c) => c.kind === "removed").map((c) => shown(c.file)))];
+  const done = [wrote.length > 0 ? `wrote ${list(wrote)}` : "", removed.length > 0 ? `removed ${list(removed)}` : ""].filter(Boolean);
+  return `Cancelled. Before that, sso-setup ${done.join(" and ")}; nothing else was changed.`;
+}
+
+function list(items: string[]): string {
+  return items.length === 1 ? items[0]! : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** With --debug, what lies under the message: the chain of causes, down to the SDK's or Node's error. */

@@ -163,7 +163,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, deps);
 
   const { accountId, roleName } = opts.login
-    ? await chooseAccountAndRole(opts, target, newSession, interactive, deps)
+    ? await chooseAccountAndRole(opts, target, newSession, interactive, deps, existing)
     : { accountId: opts.accountId!, roleName: opts.roleName! };
 
   const region = await ask({
@@ -177,7 +177,8 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   });
   const output = await ask({
     name: "output",
-    message: "CLI default output format (json if not specified)",
+    // The prompt shows a default in brackets itself; the hint is for when there is none.
+    message: existing.output ? "CLI default output format" : "CLI default output format (json if not specified)",
     flag: "--output",
     given: opts.output,
     default: existing.output,
@@ -306,6 +307,7 @@ async function chooseAccountAndRole(
   newSession: boolean,
   interactive: boolean,
   deps: Deps,
+  current: Readonly<Record<string, string>>,
 ): Promise<{ accountId: string; roleName: string }> {
   // A new session must be authorized; an existing one may reuse a token with 15 minutes left.
   let login: TokenResult = await authorize(deps, awsPaths(deps, opts.configFile), target, {
@@ -331,9 +333,9 @@ async function chooseAccountAndRole(
   };
 
   const accounts = sortAccounts(await withToken((t) => listAllAccounts(apis.portal, t)));
-  const account = await pickAccount(accounts, opts.accountId, interactive, deps);
+  const account = await pickAccount(accounts, opts.accountId, interactive, deps, current.sso_account_id);
   const roles = sortRoles(await withToken((t) => listAllRoles(apis.portal, t, account.accountId)));
-  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps);
+  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps, current.sso_role_name);
   return { accountId: account.accountId, roleName };
 }
 
@@ -342,6 +344,7 @@ async function pickAccount(
   given: string | undefined,
   interactive: boolean,
   deps: Deps,
+  currentId: string | undefined,
 ): Promise<AccountInfo> {
   if (accounts.length === 0) {
     throw new FlowError("No AWS accounts are available to you. Ask your administrator to assign you to an account; nothing was written.");
@@ -369,6 +372,7 @@ async function pickAccount(
     account = await deps.prompter.pick({
       name: "account",
       message: "Choose an account (type to filter)",
+      initial: accounts.findIndex((a) => a.accountId === currentId),
       choices: accounts.map((a) => ({
         label: accountLabel(a),
         value: a,
@@ -386,6 +390,7 @@ async function pickRole(
   given: string | undefined,
   interactive: boolean,
   deps: Deps,
+  currentRole: string | undefined,
 ): Promise<string> {
   if (roles.length === 0) {
     throw new FlowError(`No roles are available for the account ${accountId}. Nothing was written.`);
@@ -407,6 +412,7 @@ async function pickRole(
     role = await deps.prompter.pick({
       name: "role",
       message: "Choose a role (type to filter)",
+      initial: roles.indexOf(currentRole ?? ""),
       choices: roles.map((r) => ({ label: r, value: r, searchText: r })),
     });
   }
