@@ -4,11 +4,13 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, SsoSetupError } from "./errors.js";
+import { checkSettings } from "./settings-check.js";
 import { ISSUES_URL } from "./version.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const program = await buildProgram(deps, argv);
   try {
+    checkSettings(deps.env);
     await program.parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {

@@ -23,6 +23,7 @@ import { configureSsoSessionCommand } from "./configure-sso-session.js";
 import { createAsk, type Ask } from "./shared/ask.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
 import { DEFAULT_SCOPES, scopesQuestion, ssoRegionQuestion, startUrlQuestion } from "./shared/session-questions.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;
@@ -66,7 +67,7 @@ export function configureCommand(
 ): Command {
   const command = new Command("configure")
     .description("Create or update a profile that signs in through IAM Identity Center (the wizard)")
-    .option("--profile <name>", "the profile to write (default: AWS_PROFILE, else asked; [<role>-<account>])")
+    .option("--profile <name>", "the profile to write (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, else asked; [<role>-<account>])")
     .option("--sso-session <name>", "the [sso-session] to use or create")
     .option("--legacy", "write the legacy format (sso_start_url and sso_region on the profile, no sso-session)")
     .option("--start-url <url>", "the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start")
@@ -83,7 +84,7 @@ export function configureCommand(
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Without a terminal (or with --non-interactive) nothing is asked: values come from flags and defaults,
 and a missing one fails with exit code 252.
 
@@ -91,7 +92,8 @@ Examples:
   sso-setup configure
   sso-setup configure --profile dev --sso-session corp \\
     --start-url https://d-1234567890.awsapps.com/start --sso-region us-east-1 \\
-    --account-id 111122223333 --role-name ReadOnly --region eu-west-1 --non-interactive`,
+    --account-id 111122223333 --role-name ReadOnly --region eu-west-1 \\
+    --non-interactive`),
     )
     .action(async (flags: ConfigureFlags) => {
       await run(

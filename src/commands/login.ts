@@ -5,6 +5,7 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { messages } from "../ui/messages.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface LoginOptions {
   profile: string | undefined;
@@ -17,14 +18,14 @@ export interface LoginOptions {
 export function loginCommand(deps: Deps, run: (opts: LoginOptions, deps: Deps) => Promise<void> = runLogin): Command {
   return new Command("login")
     .description("Sign in again to an IAM Identity Center session and cache a fresh access token")
-    .option("--profile <name>", "the profile whose SSO session to sign in to (default: AWS_PROFILE, then default)")
+    .option("--profile <name>", "the profile whose SSO session to sign in to (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default)")
     .option("--sso-session <name>", "the [sso-session] to sign in to, instead of a profile's")
     .option("--no-browser", "print the URL (and code) instead of opening a browser")
     .option("--use-device-code", "sign in with the device code flow instead of the browser redirect (authorization code + PKCE)")
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Always runs a new authorization, like \`aws sso login\`. The token is cached in ~/.aws/sso/cache,
 where the AWS CLI and every SDK find it. An sso-session signs in with the authorization-code flow
 (PKCE; the browser returns to a listener on 127.0.0.1) unless --use-device-code is given or no local
@@ -33,7 +34,7 @@ the device code flow. Concurrent sign-ins to one session run once: the others wa
 
 Examples:
   sso-setup login --profile dev
-  sso-setup login --sso-session my-sso --no-browser`,
+  sso-setup login --sso-session my-sso --no-browser`),
     )
     .action(async (flags: { profile?: string; ssoSession?: string; browser: boolean; useDeviceCode?: boolean; configFile?: string }) => {
       if (flags.profile && flags.ssoSession) throw new UsageError("Use either --profile or --sso-session, not both.");
