@@ -126,6 +126,17 @@ describe("errors", () => {
   });
 });
 
+describe("an unknown host", () => {
+  it("is retried like any connection failure, as the README's timeouts table says (255)", async () => {
+    writeConfig("[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n");
+    const r = await cli(["login", "--sso-session", "corp", "--use-device-code"], { AWS_ENDPOINT_URL_SSO_OIDC: "http://sso-setup-test.invalid" });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain(
+      "Could not reach http://sso-setup-test.invalid (RegisterClient): the host name could not be resolved (ENOTFOUND), after 3 attempts.",
+    );
+  });
+});
+
 describe("--config-file before the command", () => {
   it("works like after it, in both spellings; the command's own wins", async () => {
     const other = writeConfig("[sso-session elsewhere]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n", path.join(box.dir, "other-config"));
