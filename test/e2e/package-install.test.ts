@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe("the packed package", () => {
   it("is built by prepack: the tarball holds dist/ and the generated help, not the tests", () => {
