@@ -138,7 +138,9 @@ function describe(command: Command, path: string[]): CommandSpec {
     aliases: command.aliases(),
     path,
     description: firstLine(command.summary() || command.description()),
-    flags: help.visibleOptions(command).map(describeFlag),
+    // The root's --config-file is for typing before a command, not for completing there: zsh's
+    // _arguments would take it out of the command's words, where the name callback looks for it.
+    flags: help.visibleOptions(command).filter((o) => command.parent || o.long !== "--config-file").map(describeFlag),
     args: command.registeredArguments.map((arg) => ({ name: arg.name(), choices: arg.argChoices, variadic: arg.variadic })),
     subcommands,
   };
