@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { generateAccounts, sampleAccounts } from "./accounts.js";
 import { startEmulator, type EmulatorOptions } from "./server.js";
@@ -21,7 +22,23 @@ Options:
   --device-code-expires-in S  device code lifetime in seconds (default: 600)
   --log-limit N               keep the newest N requests for GET /_emulator/requests (default: 10000)
   --help                      show this help
+
+Once listening it prints {"url": "http://127.0.0.1:PORT"} on stdout, and on stderr how to point
+sso-setup at it: the AWS_ENDPOINT_URL_* variables, and BROWSER set to a stand-in person who approves
+every sign-in (dist/emulator/person.js).
 `;
+
+/** What to paste into another shell to use the emulator (stderr: stdout stays one JSON line). */
+function pointingHelp(url: string, personPath: string): string {
+  return (
+    `IAM Identity Center emulator on ${url} (Ctrl-C to stop). To point sso-setup at it, in another shell:\n\n` +
+    `  export AWS_ENDPOINT_URL_SSO_OIDC=${url} AWS_ENDPOINT_URL_SSO=${url} AWS_ENDPOINT_URL_STS=${url}\n` +
+    `  export BROWSER=${personPath}   # a stand-in person who approves every sign-in\n` +
+    "  sso-setup configure --start-url https://d-1234567890.awsapps.com/start --sso-region us-east-1\n\n" +
+    "Any start URL is accepted unless --start-url limits them; use a throwaway HOME or AWS_CONFIG_FILE to keep your own ~/.aws out of it.\n"
+  );
+}
+
 
 class ArgError extends Error {}
 
@@ -110,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const emulator = await startEmulator(options);
   process.stdout.write(`${JSON.stringify({ url: emulator.url })}\n`);
+  process.stderr.write(pointingHelp(emulator.url, fileURLToPath(new URL("./person.js", import.meta.url))));
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);

@@ -5,7 +5,7 @@
  * with --manual you approve it yourself on the emulator's page instead.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { sampleAccounts, startEmulator } from "./server.js";
@@ -16,10 +16,14 @@ const person = path.join(root, "dist", "emulator", "person.js");
 
 const args = process.argv.slice(2);
 const manual = args.includes("--manual");
-const passThrough = args.filter((a) => a !== "--manual");
+// The throwaway home is removed at the end unless --keep asks to look at it afterwards.
+const keep = args.includes("--keep");
+const passThrough = args.filter((a) => a !== "--manual" && a !== "--keep");
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
-const say = (text: string) => process.stderr.write(`\x1b[36m[demo]\x1b[0m ${text}\n`);
+// Colour only on a terminal (or with FORCE_COLOR), and never with NO_COLOR (https://no-color.org).
+const colour = !process.env.NO_COLOR && Boolean(process.stderr.isTTY || process.env.FORCE_COLOR);
+const say = (text: string) => process.stderr.write(`${colour ? "\x1b[36m[demo]\x1b[0m" : "[demo]"} ${text}\n`);
 
 function run(command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -37,6 +41,20 @@ function run(command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<n
 async function main(): Promise<number> {
   const emulator = await startEmulator({ accounts: sampleAccounts(), interval: 1 });
   const sandbox = mkdtempSync(path.join(tmpdir(), "sso-setup-demo-"));
+  try {
+    return await demo(emulator.url, sandbox);
+  } finally {
+    await emulator.close();
+    if (keep) {
+      say(`Kept the demo's files (--keep): ${sandbox}`);
+    } else {
+      rmSync(sandbox, { recursive: true, force: true, maxRetries: 5 });
+      say(`Removed the demo's files (${sandbox}); run with --keep to look at them afterwards.`);
+    }
+  }
+}
+
+async function demo(emulatorUrl: string, sandbox: string): Promise<number> {
   const configFile = path.join(sandbox, ".aws", "config");
   chmodSync(person, 0o755);
 
@@ -44,9 +62,9 @@ async function main(): Promise<number> {
     ...process.env,
     HOME: sandbox,
     AWS_CONFIG_FILE: configFile,
-    AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
-    AWS_ENDPOINT_URL_SSO: emulator.url,
-    AWS_ENDPOINT_URL_STS: emulator.url,
+    AWS_ENDPOINT_URL_SSO_OIDC: emulatorUrl,
+    AWS_ENDPOINT_URL_SSO: emulatorUrl,
+    AWS_ENDPOINT_URL_STS: emulatorUrl,
     PERSON_DELAY_MS: "1500",
   };
   delete env.AWS_PROFILE;
@@ -55,7 +73,7 @@ async function main(): Promise<number> {
   if (manual) delete env.BROWSER;
   else env.BROWSER = person;
 
-  say(`IAM Identity Center emulator on ${emulator.url} with ${sampleAccounts().length} sample accounts.`);
+  say(`IAM Identity Center emulator on ${emulatorUrl} with ${sampleAccounts().length} sample accounts.`);
   say(`Your files for this run live in ${sandbox} (your own ~/.aws is not touched).`);
   say(
     manual
@@ -101,7 +119,6 @@ async function main(): Promise<number> {
   } else {
     say(`sso-setup exited with ${code}.`);
   }
-  await emulator.close();
   return code;
 }
 

@@ -89,6 +89,14 @@ export function handleRegisterClient(ex: Exchange, ctx: HandlerContext): void {
     return;
   }
 
+  // The authorization-code flow names the start URL only here (as issuerUrl); it is checked as
+  // StartDeviceAuthorization checks the device flow's, so a mistyped URL fails either way.
+  const issuerUrl = stringField(body, "issuerUrl");
+  if (issuerUrl !== undefined && !isKnownStartUrl(ctx.state, issuerUrl)) {
+    sendOidcError(ex, "InvalidRequestException", `Invalid start URL: ${issuerUrl}`);
+    return;
+  }
+
   const now = ctx.now();
   const registration: Registration = {
     clientId: randomToken("", 24),
@@ -98,7 +106,7 @@ export function handleRegisterClient(ex: Exchange, ctx: HandlerContext): void {
     scopes: scopes ?? [],
     grantTypes: grantTypes ?? [],
     redirectUris: redirectUris ?? [],
-    issuerUrl: stringField(body, "issuerUrl"),
+    issuerUrl,
     issuedAt: now,
     expiresAt: now + ctx.state.registrationLifetimeSeconds * 1000,
   };

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from "./platform/clock.js";
 import { describeEnvironment, readHostFacts } from "./platform/environment.js";
 import { nodeFs, type Fs } from "./platform/fs.js";
 import { resolveAwsPaths } from "./config/paths.js";
-import { withFsHook, withPermissionWarnings } from "./platform/fs-hooks.js";
+import { withFsHook, withPermissionWarnings, type FsChange } from "./platform/fs-hooks.js";
 import { nodeFileLocker, type FileLocker } from "./platform/lock.js";
 import { nodeJsonEndpoint, nodeLoopback, type JsonEndpoint, type Loopback } from "./platform/loopback.js";
 import {
@@ -58,6 +58,8 @@ export interface Deps {
   scope: CommandScope;
   /** The AWS sign-in service's federation endpoint (console sign-in); not an SDK client. */
   signin: SigninApi;
+  /** Every file written or removed so far, so that a cancellation can say truthfully what it kept. */
+  changes?: readonly FsChange[];
 }
 
 export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interrupts: InterruptOwnership): Deps {
@@ -80,17 +82,18 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interr
   const debug = createDebugLog(io.err, debugFromEnv(env));
   const scope: CommandScope = {};
   const awsDir = path.join(homedir, ".aws");
+  const changes: FsChange[] = [];
   const hooked = withFsHook(nodeFs, {
-    get active() {
-      return debug.enabled;
-    },
-    changed: (change) =>
+    active: true,
+    changed: (change) => {
+      changes.push(change);
       debug.log(
         "file",
         change.kind === "wrote"
           ? `wrote ${change.file} (${change.bytes} bytes, mode ${change.mode === undefined ? "?" : change.mode.toString(8).padStart(4, "0")})`
           : `removed ${change.file}`,
-      ),
+      );
+    },
   });
   const fs = withPermissionWarnings(hooked, {
     home: homedir,
@@ -143,5 +146,6 @@ export function createRealDeps(proc: NodeJS.Process, signal: AbortSignal, interr
     signal,
     debug,
     scope,
+    changes,
   };
 }

@@ -1,13 +1,17 @@
 /** Runs one command line and returns its exit code. Nothing below this calls process.exit. */
+import * as path from "node:path";
 import type { Deps } from "./deps.js";
 import { CancelledError, ExitCode, exitCodeFor, ExitWith, fileSystemError, SsoSetupError } from "./errors.js";
 import { hotPath } from "./hot-paths.js";
+import { checkSettings } from "./settings-check.js";
 import { sanitizeMessage } from "./ui/sanitize.js";
+import { ISSUES_URL } from "./version.js";
 
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   const hot = hotPath(argv);
   if (hot) {
     try {
+      checkSettings(deps.env);
       await hot(deps);
       return ExitCode.ok;
     } catch (error) {
@@ -18,6 +22,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   const { buildProgram } = await import("./cli.js");
   const program = await buildProgram(deps, argv);
   try {
+    checkSettings(deps.env);
     await program.parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
@@ -35,8 +40,8 @@ function report(thrown: unknown, deps: Deps): number {
   if (thrown instanceof ExitWith) return thrown.code;
   debugCauses(thrown, deps);
   // A filesystem refusal the Fs port did not name (a library's own file access) is still no bug.
-  const path = (thrown as NodeJS.ErrnoException | undefined)?.path;
-  const error = typeof path === "string" ? fileSystemError(thrown, "use", path) : thrown;
+  const file = (thrown as NodeJS.ErrnoException | undefined)?.path;
+  const error = typeof file === "string" ? fileSystemError(thrown, "use", file) : thrown;
   if (isCommanderError(error)) {
     // Help and --version are successes; everything else commander rejects is a usage error, and
     // commander has already printed its message.
@@ -46,7 +51,7 @@ function report(thrown: unknown, deps: Deps): number {
     return ExitCode.usage;
   }
   if (deps.signal.aborted || error instanceof CancelledError) {
-    deps.io.err.write("\nCancelled. Nothing was written.\n");
+    deps.io.err.write(`\n${cancelled(deps)}\n`);
     return ExitCode.cancelled;
   }
   if (error instanceof SsoSetupError) {
@@ -56,9 +61,28 @@ function report(thrown: unknown, deps: Deps): number {
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   deps.io.err.write(
-    `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it with the command you ran.\n`,
+    `\nsso-setup: unexpected error: ${message}\nThis is a bug in sso-setup; please report it at ${ISSUES_URL} with the command you ran.\n`,
   );
   return ExitCode.other;
+}
+
+/**
+ * What a cancellation leaves behind. Usually nothing; but a sign-in cancelled at a later prompt has
+ * already cached its token (and a client registration), which stay, so the message names them.
+ */
+function cancelled(deps: Deps): string {
+  const changes = deps.changes ?? [];
+  if (changes.length === 0) return "Cancelled. Nothing was written.";
+  const home = deps.homedir.endsWith(path.sep) ? deps.homedir : `${deps.homedir}${path.sep}`;
+  const shown = (file: string) => (file.startsWith(home) ? `~${path.sep}${file.slice(home.length)}` : file);
+  const wrote = [...new Set(changes.filter((c) => c.kind === "wrote").map((c) => shown(c.file)))];
+  const removed = [...new Set(changes.filter((c) => c.kind === "removed").map((c) => shown(c.file)))];
+  const done = [wrote.length > 0 ? `wrote ${list(wrote)}` : "", removed.length > 0 ? `removed ${list(removed)}` : ""].filter(Boolean);
+  return `Cancelled. Before that, sso-setup ${done.join(" and ")}; nothing else was changed.`;
+}
+
+function list(items: string[]): string {
+  return items.length === 1 ? items[0]! : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** With --debug, what lies under the message: the chain of causes, down to the SDK's or Node's error. */

@@ -12,6 +12,7 @@ import { Argument, Command, Option } from "commander";
 import { listNames, NAME_LISTS, type NameList } from "../config/name-lists.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
+import { epilogue } from "../ui/help-text.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -72,15 +73,19 @@ export function completionCommand(
     .addOption(new Option("--config-file <path>", "the AWS config file to read names from").hideHelp())
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Profile and sso-session names are read from the config each time Tab is pressed, so the script
 never goes stale; reinstall it only after upgrading sso-setup.
 
 Install:
-  bash  add to ~/.bashrc:       source <(sso-setup completion bash)
-  zsh   add to ~/.zshrc (after compinit):   source <(sso-setup completion zsh)
-        or save it on $fpath:   sso-setup completion zsh > "\${fpath[1]}/_sso-setup"
-  fish  sso-setup completion fish > ~/.config/fish/completions/sso-setup.fish`,
+  bash  add to ~/.bashrc:
+          source <(sso-setup completion bash)
+  zsh   add to ~/.zshrc, after compinit:
+          source <(sso-setup completion zsh)
+        or save it on $fpath:
+          sso-setup completion zsh > "\${fpath[1]}/_sso-setup"
+  fish  save it:
+          sso-setup completion fish > ~/.config/fish/completions/sso-setup.fish`),
     )
     .action(async (shell: Shell | undefined, flags: { list?: NameList; configFile?: string }) => {
       await run({ shell, list: flags.list, configFile: flags.configFile, tree: () => describeCommandTree(root) }, deps);
@@ -106,7 +111,9 @@ export function describeCommandTree(root: Command): CommandSpec {
 
 function describe(command: Command, path: string[]): CommandSpec {
   const help = command.createHelp();
-  const subcommands = help.visibleCommands(command).map((sub) => describe(sub, [...path, sub.name()]));
+  // The root help also lists nested commands (`configure sso-session`); completion walks the tree level by level.
+  const children = help.visibleCommands(command).filter((sub) => sub.parent === command || sub.name() === "help");
+  const subcommands = children.map((sub) => describe(sub, [...path, sub.name()]));
   // Commander's own `help [command]` declares no choices; its choices are the other commands.
   const helpCommand = subcommands.find((sub) => sub.name === "help" && sub.args.length === 1 && !sub.args[0]!.choices);
   if (helpCommand) helpCommand.args[0]!.choices = subcommands.filter((sub) => sub !== helpCommand).map((sub) => sub.name);
@@ -115,7 +122,9 @@ function describe(command: Command, path: string[]): CommandSpec {
     aliases: command.aliases(),
     path,
     description: firstLine(command.summary() || command.description()),
-    flags: help.visibleOptions(command).map(describeFlag),
+    // The root's --config-file is for typing before a command, not for completing there: zsh's
+    // _arguments would take it out of the command's words, where the name callback looks for it.
+    flags: help.visibleOptions(command).filter((o) => command.parent || o.long !== "--config-file").map(describeFlag),
     args: command.registeredArguments.map((arg) => ({ name: arg.name(), choices: arg.argChoices, variadic: arg.variadic })),
     subcommands,
   };

@@ -26,6 +26,7 @@ import { createAsk, type Ask } from "./shared/ask.js";
 import { authorize, awsPaths } from "./shared/authorize.js";
 import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
 import { askSsoRegion } from "./shared/sso-region.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;
@@ -69,7 +70,7 @@ export function configureCommand(
 ): Command {
   const command = new Command("configure")
     .description("Create or update a profile that signs in through IAM Identity Center (the wizard)")
-    .option("--profile <name>", "the profile to write (default: AWS_PROFILE, else asked; [<role>-<account>])")
+    .option("--profile <name>", "the profile to write (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, else asked; [<role>-<account>])")
     .option("--sso-session <name>", "the [sso-session] to use or create")
     .option("--legacy", "write the legacy format (sso_start_url and sso_region on the profile, no sso-session)")
     .option("--start-url <url>", "the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start")
@@ -86,7 +87,7 @@ export function configureCommand(
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Without a terminal (or with --non-interactive) nothing is asked: values come from flags and defaults,
 and a missing one fails with exit code 252.
 
@@ -94,7 +95,8 @@ Examples:
   sso-setup configure
   sso-setup configure --profile dev --sso-session corp \\
     --start-url https://d-1234567890.awsapps.com/start --sso-region us-east-1 \\
-    --account-id 111122223333 --role-name ReadOnly --region eu-west-1 --non-interactive`,
+    --account-id 111122223333 --role-name ReadOnly --region eu-west-1 \\
+    --non-interactive`),
     )
     .action(async (flags: ConfigureFlags) => {
       await run(
@@ -197,7 +199,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   const { target, newSession, scopesRaw } = await chooseTarget(opts, config, existing, sessionName, ask, interactive, deps);
 
   const { accountId, roleName } = opts.login
-    ? await chooseAccountAndRole(opts, target, newSession, interactive, deps)
+    ? await chooseAccountAndRole(opts, target, newSession, interactive, deps, existing)
     : { accountId: opts.accountId!, roleName: opts.roleName! };
 
   const region = await ask({
@@ -211,7 +213,8 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
   });
   const output = await ask({
     name: "output",
-    message: "CLI default output format (json if not specified)",
+    // The prompt shows a default in brackets itself; the hint is for when there is none.
+    message: existing.output ? "CLI default output format" : "CLI default output format (json if not specified)",
     flag: "--output",
     given: opts.output,
     default: validDefault(existing.output, checkOutput),
@@ -278,7 +281,7 @@ export async function runConfigure(opts: ConfigureOptions, deps: Deps): Promise<
       `Note: profile ${profileName} also has ${shadowing.join(", ")}; the AWS CLI and SDKs use ${shadowing.length > 1 ? "those" : "that"} before the SSO settings.\n`,
     );
   }
-  deps.io.err.write(messages.conclusion(profileName));
+  deps.io.err.write(messages.conclusion(profileName, opts.login));
 }
 
 function staleLegacyKey(profile: Readonly<Record<string, string>>, key: string, sessionValue: string): Array<[string, null]> {
@@ -356,6 +359,7 @@ async function chooseAccountAndRole(
   newSession: boolean,
   interactive: boolean,
   deps: Deps,
+  current: Readonly<Record<string, string>>,
 ): Promise<{ accountId: string; roleName: string }> {
   // A new session must be authorized (unless a run for this very session signed in moments ago and
   // then failed on a missing flag); an existing one may reuse a token with 15 minutes left.
@@ -385,10 +389,10 @@ async function chooseAccountAndRole(
 
   const listed = sortAccounts(await withToken((t) => listAllAccounts(apis.portal, t)));
   const accounts = writableOnly(listed, (a) => a.accountId, checkAccountId, "the account ID", deps);
-  const account = await pickAccount(accounts, opts.accountId, interactive, deps, listed.length - accounts.length);
+  const account = await pickAccount(accounts, opts.accountId, interactive, deps, listed.length - accounts.length, current.sso_account_id);
   const listedRoles = sortRoles(await withToken((t) => listAllRoles(apis.portal, t, account.accountId)));
   const roles = writableOnly(listedRoles, (r) => r, checkRoleName, `the role name (account ${account.accountId})`, deps);
-  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps, listedRoles.length - roles.length);
+  const roleName = await pickRole(roles, account.accountId, opts.roleName, interactive, deps, listedRoles.length - roles.length, current.sso_role_name);
   return { accountId: account.accountId, roleName };
 }
 
@@ -418,6 +422,7 @@ async function pickAccount(
   interactive: boolean,
   deps: Deps,
   unwritable: number,
+  currentId: string | undefined,
 ): Promise<AccountInfo> {
   if (accounts.length === 0 && unwritable > 0) refuseUnwritable(unwritable === 1 ? "account" : "accounts", unwritable);
   if (accounts.length === 0) {
@@ -446,6 +451,7 @@ async function pickAccount(
     account = await deps.prompter.pick({
       name: "account",
       message: "Choose an account (type to filter)",
+      initial: accounts.findIndex((a) => a.accountId === currentId),
       choices: accounts.map((a) => ({
         label: accountLabel(a),
         value: a,
@@ -464,6 +470,7 @@ async function pickRole(
   interactive: boolean,
   deps: Deps,
   unwritable: number,
+  currentRole: string | undefined,
 ): Promise<string> {
   if (roles.length === 0 && unwritable > 0) refuseUnwritable(`role${unwritable === 1 ? "" : "s"} for the account ${accountId}`, unwritable);
   if (roles.length === 0) {
@@ -486,6 +493,7 @@ async function pickRole(
     role = await deps.prompter.pick({
       name: "role",
       message: "Choose a role (type to filter)",
+      initial: roles.indexOf(currentRole ?? ""),
       choices: roles.map((r) => ({ label: r, value: r, searchText: r })),
     });
   }

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { runExportCredentials, type ExportCredentialsOptions } from "../credentials/export.js";
 import { CREDENTIAL_FORMATS, type CredentialFormat } from "../credentials/formatters.js";
 import type { Deps } from "../deps.js";
+import { epilogue } from "../ui/help-text.js";
 
 export type { ExportCredentialsOptions };
 
@@ -16,7 +17,7 @@ export function exportCredentialsCommand(
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Formats are those of \`aws configure export-credentials\`: process (the credential_process JSON),
 env, env-no-export, powershell, windows-cmd, fish. Credentials are cached in ~/.aws/cli/cache with the
 AWS CLI's key and reused while they have 15 minutes left, so aws and sso-setup share them. The SSO
@@ -31,7 +32,7 @@ Examples:
   eval "$(sso-setup export-credentials --profile dev --format env)"
   # ~/.aws/config, for tools that read credential_process:
   [profile dev-process]
-  credential_process = sso-setup export-credentials --profile dev --format process`,
+  credential_process = sso-setup export-credentials --profile dev`),
     )
     .action(async (flags: { profile?: string; format: CredentialFormat; configFile?: string }) => {
       await run({ profile: flags.profile, format: flags.format, configFile: flags.configFile }, deps);

@@ -10,6 +10,7 @@ import { describeSignIn, LoginRequiredError, loginCommandFor } from "../sso/logi
 import { isFresh, tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
 import { authorize, awsPaths, usableToken } from "./shared/authorize.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface LoginOptions {
   profile: string | undefined;
@@ -36,7 +37,7 @@ interface LoginFlags {
 export function loginCommand(deps: Deps, run: (opts: LoginOptions, deps: Deps) => Promise<void> = runLogin): Command {
   return new Command("login")
     .description("Sign in again to an IAM Identity Center session and cache a fresh access token")
-    .option("--profile <name>", "the profile whose SSO session to sign in to (default: AWS_PROFILE, then default)")
+    .option("--profile <name>", "the profile whose SSO session to sign in to (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default)")
     .option("--sso-session <name>", "the [sso-session] to sign in to, instead of a profile's")
     .option("--no-browser", "print the URL (and code) instead of opening a browser")
     .option("--use-device-code", "sign in with the device code flow instead of the browser redirect (authorization code + PKCE)")
@@ -45,7 +46,7 @@ export function loginCommand(deps: Deps, run: (opts: LoginOptions, deps: Deps) =
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Runs a new authorization, like \`aws sso login\`, unless --if-needed finds the cached token still good
 (for shell start-up files and scripts). A new authorization continues the portal's browser session
 while it lasts; --new-session calls the portal's Logout first, so newly assigned permission sets
@@ -60,7 +61,7 @@ Examples:
   sso-setup login --profile dev
   sso-setup login --sso-session my-sso --no-browser
   sso-setup login --profile dev --if-needed
-  sso-setup login --sso-session my-sso --new-session`,
+  sso-setup login --sso-session my-sso --new-session`),
     )
     .action(async (flags: LoginFlags) => {
       if (flags.profile && flags.ssoSession) throw new UsageError("Use either --profile or --sso-session, not both.");

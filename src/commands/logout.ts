@@ -15,6 +15,7 @@ import { classifyToken } from "../sso/token-provider.js";
 import { tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
 import { awsPaths } from "./shared/authorize.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface LogoutOptions {
   profile: string | undefined;
@@ -26,13 +27,13 @@ export interface LogoutOptions {
 export function logoutCommand(deps: Deps, run: (opts: LogoutOptions, deps: Deps) => Promise<void> = runLogout): Command {
   return new Command("logout")
     .description("End an SSO session at the service and remove its cached token and role credentials")
-    .option("--profile <name>", "the profile whose SSO session to end (default: AWS_PROFILE, then default)")
+    .option("--profile <name>", "the profile whose SSO session to end (default: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default)")
     .option("--sso-session <name>", "the [sso-session] to end, instead of a profile's")
     .option("--all", "every cached SSO session, like `aws sso logout` (other tools' tokens included)")
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 One session: calls the portal's Logout with its token (after a refresh, if the token has expired but
 the session has not), deletes its token file from ~/.aws/sso/cache and the role credentials of every
 profile that uses it from ~/.aws/cli/cache. Other sessions' and other tools' files are kept.
@@ -43,7 +44,7 @@ service refused) or 255 (it could not be reached), and the message says so.
 Examples:
   sso-setup logout --profile dev
   sso-setup logout --sso-session corp
-  sso-setup logout --all`,
+  sso-setup logout --all`),
     )
     .action(async (flags: { profile?: string; ssoSession?: string; all?: boolean; configFile?: string }) => {
       if (flags.profile && flags.ssoSession) throw new UsageError("Use either --profile or --sso-session, not both.");

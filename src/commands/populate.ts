@@ -19,6 +19,7 @@ import { loginCommandFor } from "../sso/token-provider.js";
 import { messages } from "../ui/messages.js";
 import { listAccess, type AccessListing } from "./shared/access-listing.js";
 import { awsPaths } from "./shared/authorize.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface PopulateOptions {
   ssoSession: string;
@@ -64,7 +65,7 @@ export function populateCommand(deps: Deps, run: (opts: PopulateOptions, deps: D
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Placeholders for --profile-template:
 ${placeholderHelp}
 Values are cleaned up to the characters every AWS SDK accepts in a profile name (letters, digits and
@@ -87,9 +88,11 @@ changes with --dry-run ("+ name", "~ name (keys)", "- name").
 
 Examples:
   sso-setup populate --sso-session corp --region eu-west-1
-  sso-setup populate --sso-session corp --profile-template '{session}-{account_name}-{role_name}' --prune
-  sso-setup populate --sso-session corp --include 'account:prod-*' --exclude role:Billing --dry-run
-  sso-setup populate --sso-session corp --region eu-west-1,us-east-1`,
+  sso-setup populate --sso-session corp --prune \\
+    --profile-template '{session}-{account_name}-{role_name}'
+  sso-setup populate --sso-session corp --dry-run \\
+    --include 'account:prod-*' --exclude role:Billing
+  sso-setup populate --sso-session corp --region eu-west-1,us-east-1`),
     )
     .action(async (flags: PopulateFlags) => {
       await run(

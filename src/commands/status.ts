@@ -11,11 +11,14 @@ import { formatTimestamp, parseTimestamp, registrationCacheKey, tokenCacheKey } 
 import { messages } from "../ui/messages.js";
 import { formatTable } from "../ui/table.js";
 import { awsPaths } from "./shared/authorize.js";
+import { epilogue } from "../ui/help-text.js";
 
 export interface StatusOptions {
   profile: string | undefined;
   ssoSession: string | undefined;
   json: boolean;
+  /** Every column and every profile's name, however wide. */
+  wide: boolean;
   configFile: string | undefined;
 }
 
@@ -25,25 +28,30 @@ export function statusCommand(deps: Deps, run: (opts: StatusOptions, deps: Deps)
     .option("--profile <name>", "show only the session this profile signs in through")
     .option("--sso-session <name>", "show only this [sso-session]")
     .option("--json", "print one JSON document instead of a table")
+    .option("--wide", "every column (expiry times, client registration, start URL) and every profile's name, however wide")
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Reads only local files: no network call, no refresh. A token is usable when it is valid, or when a
-command can refresh it without a person (a refresh token and a live client registration).
+command can refresh it without a person (a refresh token and a live client registration). The table
+fits 80 columns (expiry relative, profiles counted); --wide adds the expiry time, the client
+registration's expiry, the start URL and every profile's name, and --json has all of it.
 
 Exit status: 0 when the session asked for (with --profile or --sso-session; otherwise the session of
-AWS_PROFILE or the default profile, if that is an SSO profile) has a usable token, or when nothing
-was asked for; 253 when it has none (the message names the login command), or for a config error.
+AWS_PROFILE, else AWS_DEFAULT_PROFILE, else the default profile, if that is an SSO profile) has a
+usable token, or when nothing was asked for; 253 when it has none (the message names the login command), or for a config error.
 
 Examples:
   sso-setup status
   sso-setup status --profile dev || sso-setup login --profile dev
-  sso-setup status --json | jq '.sessions[] | select(.usable | not) | .name'`,
+  sso-setup status --json | jq '.sessions[] | select(.usable | not) | .name'`),
     )
-    .action(async (flags: { profile?: string; ssoSession?: string; json?: boolean; configFile?: string }) => {
+    .action(async (flags: { profile?: string; ssoSession?: string; json?: boolean; wide?: boolean; configFile?: string }) => {
       if (flags.profile && flags.ssoSession) throw new UsageError("Use either --profile or --sso-session, not both.");
-      await run({ profile: flags.profile, ssoSession: flags.ssoSession, json: Boolean(flags.json), configFile: flags.configFile }, deps);
+      if (flags.json && flags.wide) throw new UsageError("Use either --json or --wide, not both.");
+      const { profile, ssoSession, configFile } = flags;
+      await run({ profile, ssoSession, json: Boolean(flags.json), wide: Boolean(flags.wide), configFile }, deps);
     });
 }
 
@@ -117,7 +125,32 @@ function relative(seconds: number): string {
   return seconds >= 0 ? `in ${span}` : `${span} ago`;
 }
 
+/**
+ * The default table fits 80 columns: times are relative, profiles are counted (a populated session
+ * has hundreds), and a legacy sign-in is named by its start URL's host. `--wide` shows everything.
+ */
 function table(sessions: SessionStatus[]): string {
+  return formatTable(
+    ["SESSION", "TOKEN", "EXPIRES", "REFRESHABLE", "PROFILES"],
+    sessions.map((s) => [
+      s.name ?? legacyName(s.startUrl),
+      s.token.state,
+      s.token.expiresInSeconds !== null && s.token.expiresAt ? relative(s.token.expiresInSeconds) : "-",
+      s.token.state === "none" ? "-" : s.token.refreshable ? "yes" : "no",
+      String(s.profiles.length),
+    ]),
+  );
+}
+
+function legacyName(startUrl: string | null): string {
+  try {
+    return `${new URL(startUrl ?? "").host} (legacy)`;
+  } catch {
+    return "(legacy)";
+  }
+}
+
+function wideTable(sessions: SessionStatus[]): string {
   return formatTable(
     ["SESSION", "TOKEN", "EXPIRES (UTC)", "REFRESHABLE", "REGISTRATION EXPIRES", "PROFILES", "START URL"],
     sessions.map((s) => [
@@ -159,12 +192,13 @@ export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> 
 
   if (opts.json) deps.io.out.write(`${JSON.stringify({ sessions }, null, 2)}\n`);
   else if (sessions.length === 0) deps.io.err.write(messages.noSignInsConfigured(paths.configFile));
-  else deps.io.out.write(table(sessions));
+  else deps.io.out.write(opts.wide ? wideTable(sessions) : table(sessions));
 
   if (!judged) return;
   const verdict = sessions.find((s) => s.name === (judged.signIn.sessionName ?? null) && s.startUrl === (judged.signIn.startUrl ?? null));
   if (verdict && !verdict.usable) {
     const what = describeSignIn({ sessionName: verdict.name, startUrl: verdict.startUrl });
-    throw new LoginRequiredError(messages.noUsableToken(what, verdict.token.state !== "none"), judged.loginCommand);
+    const cached = verdict.token.state !== "none";
+    throw new LoginRequiredError(messages.noUsableToken(what, cached), judged.loginCommand, { neverSignedIn: !cached });
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.js";
 import type { SsoTarget } from "../sso/login-flow.js";
 import { parseScopes } from "../sso/token.js";
 import type { AwsConfig } from "./aws-config.js";
+import { notInConfig } from "./sso-target.js";
 
 export interface SsoProfile {
   profileName: string;
@@ -18,7 +19,7 @@ export interface SsoProfile {
 /** botocore's SSOProvider: a profile with sso_account_id or sso_role_name, merged with its sso-session. */
 export function resolveSsoProfile(config: AwsConfig, profileName: string): SsoProfile {
   const profile = config.profile(profileName);
-  if (!profile) throw new ConfigError(`The config profile (${profileName}) could not be found`);
+  if (!profile) throw new ConfigError(`The config profile (${profileName}) could not be found. ${notInConfig(config, "profile", profileName)}`);
   if (!profile.sso_account_id && !profile.sso_role_name) {
     throw new ConfigError(
       `The profile "${profileName}" is not configured for IAM Identity Center (it has no sso_account_id or sso_role_name). Set it up with: sso-setup configure --profile ${profileName}`,

@@ -17,12 +17,33 @@ export function profileFromEnv(flag: string | undefined, env: Readonly<Record<st
   return flag || env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || undefined;
 }
 
+/** Names for a message, never a wall of them: a config after populate can hold thousands. */
+function someNames(names: readonly string[]): string {
+  const shown = names.slice(0, 8).join(", ");
+  return names.length > 8 ? `${shown} and ${names.length - 8} more` : shown;
+}
+
+/**
+ * What to do when a name is not in the config: use one that is (they are named), or, in a config
+ * with nothing to use yet, start with the wizard.
+ */
+export function notInConfig(config: AwsConfig, kind: "profile" | "sso-session", name: string): string {
+  const profiles = config.profileNames();
+  const sessions = config.ssoSessionNames();
+  if (profiles.length === 0 && sessions.length === 0) {
+    return `${config.file} has no profiles or sso-sessions yet; set one up with: sso-setup configure`;
+  }
+  const create = kind === "profile" ? `sso-setup configure --profile ${name}` : `sso-setup configure sso-session --sso-session ${name}`;
+  const names = kind === "profile" ? profiles : sessions;
+  if (names.length === 0) return `${config.file} has no ${kind}s yet; create it with: ${create}`;
+  const others = kind === "profile" ? (sessions.length > 0 ? ` (and the sso-sessions ${someNames(sessions)})` : "") : "";
+  return `${config.file} has the ${kind}s ${someNames(names)}${others}. Use one of them with --${kind}, or create it with: ${create}`;
+}
+
 export function sessionTarget(config: AwsConfig, sessionName: string): SsoTarget {
   const session = config.ssoSession(sessionName);
   if (!session) {
-    throw new ConfigError(
-      `The specified sso-session does not exist: "${sessionName}". Create it with: sso-setup configure sso-session --sso-session ${sessionName}`,
-    );
+    throw new ConfigError(`The specified sso-session does not exist: "${sessionName}". ${notInConfig(config, "sso-session", sessionName)}`);
   }
   const missing = ["sso_start_url", "sso_region"].filter((k) => !session[k]);
   if (missing.length > 0) {
@@ -50,9 +71,7 @@ export function resolveTarget(
   const profileName = profileFromEnv(selector.profile, env) ?? "default";
   const profile = config.profile(profileName);
   if (!profile) {
-    throw new ConfigError(
-      `The config profile (${profileName}) could not be found in ${config.file}. Create it with: sso-setup configure --profile ${profileName}`,
-    );
+    throw new ConfigError(`The config profile (${profileName}) could not be found. ${notInConfig(config, "profile", profileName)}`);
   }
   if (profile.sso_session) return { target: sessionTarget(config, profile.sso_session), profileName };
 

@@ -216,19 +216,35 @@ export class MalformedResponseError extends ApiError {
   }
 }
 
-/** The request never got an answer: DNS, refused connection, reset, TLS, timeout. */
+/** The proxy a call went through, and the environment variable that named it. */
+export interface ProxyRoute {
+  url: string;
+  variable: string;
+  /** Set when the proxy last answered a CONNECT with anything but 200: the status it gave. */
+  refusedTunnel?: { status: number; statusText: string; host: string } | undefined;
+}
+
+/**
+ * The request never got an answer: DNS, refused connection, reset, TLS, timeout. Through a proxy,
+ * the connection that failed is the one to the proxy, so the message names the proxy and the
+ * variable that set it, not the endpoint behind it.
+ */
 export class NetworkError extends FlowError {
   constructor(
     readonly operation: string,
     readonly endpoint: string,
     reason: string,
-    options?: { cause?: unknown; attempts?: number | undefined; hint?: string },
+    options?: { cause?: unknown; attempts?: number | undefined; hint?: string; proxy?: ProxyRoute | undefined },
   ) {
     const attempts = options?.attempts && options.attempts > 1 ? `, after ${options.attempts} attempts` : "";
-    super(
-      `Could not reach ${endpoint} (${operation}): ${reason}${attempts}. ${options?.hint ?? "Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and the SSO region."}`,
-      options,
-    );
+    const proxy = options?.proxy;
+    const where = proxy ? `the proxy ${displayUrl(proxy.url)} (from ${proxy.variable}) for ${endpoint}` : endpoint;
+    const hint =
+      options?.hint ??
+      (proxy
+        ? `Check ${proxy.variable}, or list the host in NO_PROXY to bypass the proxy.`
+        : "Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and the SSO region.");
+    super(`Could not reach ${where} (${operation}): ${reason}${attempts}. ${hint}`, options);
   }
 }
 
@@ -326,7 +342,7 @@ function translateError(
   operation: string,
   endpoint: string,
   error: unknown,
-  context: { timeouts: HttpTimeouts; caBundle: string | undefined },
+  context: { timeouts: HttpTimeouts; caBundle: string | undefined; proxy: ProxyRoute | undefined },
 ): Error {
   if (error instanceof ApiError) return error;
   const e = (error ?? {}) as SdkErrorShape;
@@ -334,10 +350,19 @@ function translateError(
   if (error instanceof ResponseTooLargeError) return new MalformedResponseError(operation, status, error.message.split("\n")[0]!, { cause: error });
   const attempts = e.$metadata?.attempts;
   if (status !== undefined || e.$response !== undefined) {
+    const refused = context.proxy?.refusedTunnel;
+    if (refused && refused.status === status && status !== 407) {
+      const proxy = `${displayUrl(context.proxy!.url)} (from ${context.proxy!.variable})`;
+      return new NetworkError(operation, endpoint, `the proxy ${proxy} refused to open a tunnel to it (HTTP ${`${status} ${refused.statusText}`.trim()})`, {
+        cause: error,
+        hint: `Ask whoever runs the proxy to allow ${refused.host}, or list the host in NO_PROXY if it can be reached directly.`,
+      });
+    }
     if (status === 407) {
       return new NetworkError(operation, endpoint, "the proxy asks for credentials (HTTP 407)", {
         cause: error,
-        hint: "Put them in the proxy URL of HTTPS_PROXY or HTTP_PROXY: http://user:password@proxy.example.com:8080.",
+        proxy: context.proxy,
+        hint: `Put them in the proxy URL of ${context.proxy?.variable ?? "HTTPS_PROXY or HTTP_PROXY"}: http://user:password@proxy.example.com:8080.`,
       });
     }
     // A body the SDK could not parse: JSON.parse's SyntaxError, with the SDK's note to developers appended.
@@ -356,7 +381,9 @@ function translateError(
     });
   }
   const { reason, hint } = describeNoAnswer(e, context.timeouts, context.caBundle);
-  return new NetworkError(operation, endpoint, reason, { cause: error, attempts, ...(hint ? { hint } : {}) });
+  // A TLS failure is the endpoint's certificate (or an inspecting proxy's, which the hint covers).
+  const proxy = e.code && TLS_TRUST_CODES.has(e.code) ? undefined : context.proxy;
+  return new NetworkError(operation, endpoint, reason, { cause: error, attempts, proxy, ...(hint ? { hint } : {}) });
 }
 
 /**
@@ -399,16 +426,17 @@ export interface SdkClientOptions {
  * NO_PROXY (lower case first, as curl). That library reads process.env itself; sso-setup's env is
  * process.env, so the two cannot disagree outside tests that build their own.
  */
-async function proxyFor(endpoint: string): Promise<string | undefined> {
+async function proxyFor(endpoint: string): Promise<ProxyRoute | undefined> {
   const { getProxyForUrl } = await import("proxy-from-env");
   const proxy = getProxyForUrl(endpoint);
   if (!proxy) return undefined;
   // proxy-from-env gives a scheme-less `proxy:8080` the target's scheme, so an https endpoint would
   // talk TLS to the proxy; curl, pip and the AWS CLI take a scheme-less proxy as http://, and so do we.
-  const raw = [`${new URL(endpoint).protocol.slice(0, -1)}_proxy`, "all_proxy"]
-    .map((name) => process.env[name] || process.env[name.toUpperCase()])
-    .find((value) => value);
-  return raw && !raw.includes("://") ? `http://${raw}` : proxy;
+  const variable = [`${new URL(endpoint).protocol.slice(0, -1)}_proxy`, "all_proxy"]
+    .flatMap((name) => [name, name.toUpperCase()])
+    .find((name) => process.env[name]);
+  const raw = variable ? process.env[variable]! : "";
+  return { url: raw && !raw.includes("://") ? `http://${raw}` : proxy, variable: variable ?? "HTTPS_PROXY or HTTP_PROXY" };
 }
 
 type ProxyConnect = HttpsProxyAgentType<string>["connect"];
@@ -418,17 +446,19 @@ export interface Transport {
   httpsAgent?: HttpsAgent | { ca: string };
   /** For --debug. */
   route: string;
+  proxy?: ProxyRoute | undefined;
 }
 
 /** The proxy agent and CA bundle for an endpoint; web.ts uses it too, so every request goes the same way. */
 export async function transportFor(endpoint: string, settings: NetworkSettings): Promise<Transport> {
   const ca = settings.caBundle?.pem;
   const tls = ca ? { ca } : {};
-  const proxy = await proxyFor(endpoint);
-  if (!proxy) {
+  const found = await proxyFor(endpoint);
+  if (!found) {
     // Options, not an agent: the SDK builds its usual keep-alive agent with our CA added.
     return { ...(ca ? { httpsAgent: { ca } } : {}), route: "direct" };
   }
+  const proxy = found.url;
   const route = `via proxy ${displayUrl(proxy)}`;
   try {
     if (new URL(endpoint).protocol === "https:") {
@@ -442,13 +472,19 @@ export async function transportFor(endpoint: string, settings: NetworkSettings):
           return super.connect(req, ca && opts.secureEndpoint ? { ...opts, ca } : opts);
         }
       }
-      return { httpsAgent: new TrustingHttpsProxyAgent(proxy, { keepAlive: true, ...tls }) as unknown as HttpsAgent, route };
+      const agent = new TrustingHttpsProxyAgent(proxy, { keepAlive: true, ...tls });
+      // A refused CONNECT reaches the SDK as an HTTP answer like any other; remember it to say who refused.
+      agent.on("proxyConnect", (answer: { statusCode: number; statusText?: string }, req: { host?: string }) => {
+        found.refusedTunnel =
+          answer.statusCode === 200 ? undefined : { status: answer.statusCode, statusText: answer.statusText ?? "", host: req.host ?? new URL(endpoint).host };
+      });
+      return { httpsAgent: agent as unknown as HttpsAgent, route, proxy: found };
     }
     // Plain http endpoints (the local emulator): absolute-form requests to the proxy.
     const { HttpProxyAgent } = await import("http-proxy-agent");
-    return { httpAgent: new HttpProxyAgent(proxy, { keepAlive: true, ...tls }), route };
+    return { httpAgent: new HttpProxyAgent(proxy, { keepAlive: true, ...tls }), route, proxy: found };
   } catch (error) {
-    throw new ConfigError(`The proxy for ${endpoint} is not a valid URL: ${displayUrl(proxy)} (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY).`, {
+    throw new ConfigError(`The proxy for ${endpoint} is not a valid URL: ${displayUrl(proxy)} (from ${found.variable}).`, {
       cause: error,
     });
   }
@@ -518,7 +554,13 @@ type SdkOutput = { $metadata?: { httpStatusCode?: number; attempts?: number; tot
 /** One SDK call: its --debug summary line, and a failure turned into our typed errors. */
 function sdkCaller(context: { timeouts: HttpTimeouts; caBundle: string | undefined; debug: DebugLog | undefined }) {
   const { timeouts, caBundle, debug } = context;
-  return async function call<T extends SdkOutput>(operation: string, endpoint: string, input: object, send: () => Promise<T>): Promise<T> {
+  return async function call<T extends SdkOutput>(
+    operation: string,
+    endpoint: string,
+    proxy: ProxyRoute | undefined,
+    input: object,
+    send: () => Promise<T>,
+  ): Promise<T> {
     const started = Date.now();
     const summary = (meta: SdkErrorShape["$metadata"], outcome: string) => {
       if (!debug?.enabled) return;
@@ -535,7 +577,7 @@ function sdkCaller(context: { timeouts: HttpTimeouts; caBundle: string | undefin
       return out;
     } catch (error) {
       const e = (error ?? {}) as SdkErrorShape;
-      const translated = translateError(operation, endpoint, error, { timeouts, caBundle });
+      const translated = translateError(operation, endpoint, error, { timeouts, caBundle, proxy });
       summary(e.$metadata, `failed (${translated instanceof ServiceError ? translated.code : "no answer"})`);
       throw translated;
     }
@@ -639,7 +681,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
     const oidc: OidcApi = {
       async registerClient(input) {
         const request = { clientType: "public", ...input };
-        const out = await call("RegisterClient", oidcEndpoint, request, () => oidcClient.send(new oidcSdk.RegisterClientCommand(request)));
+        const out = await call("RegisterClient", oidcEndpoint, oidcTransport.proxy, request, () => oidcClient.send(new oidcSdk.RegisterClientCommand(request)));
         const check = answerShape("RegisterClient");
         return {
           clientId: check.text(out.clientId, "clientId"),
@@ -648,7 +690,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         };
       },
       async startDeviceAuthorization(input) {
-        const out = await call("StartDeviceAuthorization", oidcEndpoint, input, () =>
+        const out = await call("StartDeviceAuthorization", oidcEndpoint, oidcTransport.proxy, input, () =>
           oidcClient.send(new oidcSdk.StartDeviceAuthorizationCommand(input)),
         );
         const check = answerShape("StartDeviceAuthorization");
@@ -662,7 +704,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         };
       },
       async createToken(input) {
-        const out = await call("CreateToken", oidcEndpoint, input, () => oidcClient.send(new oidcSdk.CreateTokenCommand(input)));
+        const out = await call("CreateToken", oidcEndpoint, oidcTransport.proxy, input, () => oidcClient.send(new oidcSdk.CreateTokenCommand(input)));
         const check = answerShape("CreateToken");
         return {
           accessToken: check.text(out.accessToken, "accessToken"),
@@ -675,7 +717,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
     const portal: PortalApi = {
       async listAccounts(input) {
         const { accessToken, nextToken, maxResults } = input;
-        const out = await call("ListAccounts", portalEndpoint, input, () =>
+        const out = await call("ListAccounts", portalEndpoint, portalTransport.proxy, input, () =>
           portalClient.send(new portalSdk.ListAccountsCommand({ accessToken, nextToken, maxResults })),
         );
         const check = answerShape("ListAccounts");
@@ -694,7 +736,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       },
       async listAccountRoles(input) {
         const { accessToken, accountId, nextToken, maxResults } = input;
-        const out = await call("ListAccountRoles", portalEndpoint, input, () =>
+        const out = await call("ListAccountRoles", portalEndpoint, portalTransport.proxy, input, () =>
           portalClient.send(new portalSdk.ListAccountRolesCommand({ accessToken, accountId, nextToken, maxResults })),
         );
         const check = answerShape("ListAccountRoles");
@@ -706,7 +748,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       },
       async getRoleCredentials(input) {
         const { accessToken, accountId, roleName } = input;
-        const out = await call("GetRoleCredentials", portalEndpoint, input, () =>
+        const out = await call("GetRoleCredentials", portalEndpoint, portalTransport.proxy, input, () =>
           portalClient.send(new portalSdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName })),
         );
         const check = answerShape("GetRoleCredentials");
@@ -719,7 +761,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
         };
       },
       async logout(input) {
-        await call("Logout", portalEndpoint, input, () => portalClient.send(new portalSdk.LogoutCommand({ accessToken: input.accessToken })));
+        await call("Logout", portalEndpoint, portalTransport.proxy, input, () => portalClient.send(new portalSdk.LogoutCommand({ accessToken: input.accessToken })));
       },
     };
 
@@ -767,7 +809,7 @@ export function createStsApiFactory(overrides: EndpointOverrides, clientOptions:
             SerialNumber: input.serialNumber,
             TokenCode: input.tokenCode,
           });
-          const out = await call("AssumeRole", endpoint, input, () => client.send(command));
+          const out = await call("AssumeRole", endpoint, transport.proxy, input, () => client.send(command));
           const need = required("AssumeRole");
           const c = out.Credentials;
           const accessKeyId = need(c?.AccessKeyId, "AccessKeyId");

@@ -5,13 +5,18 @@
  */
 import { ConfigError } from "../errors.js";
 
-/** No usable token and no way to get one without a person: exit 253 with the command to run. */
+/**
+ * No usable token and no way to get one without a person: exit 253 with the command to run. "Sign in
+ * again" only where there was a sign-in before (a token, expired or refused); a session nobody signed
+ * in to yet needs its first.
+ */
 export class LoginRequiredError extends ConfigError {
   constructor(
     readonly reason: string,
     loginCommand: string,
+    options: { neverSignedIn?: boolean } = {},
   ) {
-    super(`${reason} To sign in again, run: ${loginCommand}`);
+    super(`${reason} To sign in${options.neverSignedIn ? "" : " again"}, run: ${loginCommand}`);
   }
 }
 

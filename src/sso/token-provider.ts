@@ -107,7 +107,7 @@ export async function getUsableToken(target: SsoTarget, loginCommand: string, de
 async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
   if (state.kind === "fresh") return state.token;
   const what = describeSignIn(target);
-  if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand);
+  if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand, { neverSignedIn: true });
 
   if (state.refreshable) {
     try {

@@ -15,7 +15,8 @@ export const messages = {
     `${verificationUri}\n\nThen enter the code:\n\n${userCode}\n\n` +
     `Alternatively, you may visit the following URL which will autofill the code upon loading:\n${verificationUriComplete}\n`,
 
-  waitingForApproval: "Waiting for the request to be approved in the browser (Ctrl-C to cancel)...\n",
+  waitingForApproval: (browserOpened: boolean) =>
+    `Waiting for the request to be approved${browserOpened ? " in the browser" : ""} (Ctrl-C to cancel)...\n`,
 
   onlyAccount: (id: string) => `The only AWS account available to you is: ${id}\n`,
   accountCount: (n: number) => `There are ${n} AWS accounts available to you.\n`,
@@ -24,8 +25,11 @@ export const messages = {
   roleCount: (n: number) => `There are ${n} roles available to you.\n`,
   usingRole: (role: string) => `Using the role name "${role}"\n`,
 
-  conclusion: (profile: string) =>
-    profile.toLowerCase() === "default"
+  // After `configure --no-login` nobody has signed in: the AWS CLI's "verify with sts" would fail.
+  conclusion: (profile: string, signedIn: boolean) =>
+    !signedIn
+      ? `The profile ${profile} was written without signing in. Sign in before using it:\n\nsso-setup login --profile ${profile}\n`
+      : profile.toLowerCase() === "default"
       ? "The AWS CLI is now configured to use the default profile.\nRun the following command to verify your configuration:\n\naws sts get-caller-identity\n"
       : `To use this profile, specify the profile name using --profile, as shown:\n\naws sts get-caller-identity --profile ${profile}\n`,
 

@@ -25,6 +25,8 @@ export interface PickQuestion<T> {
   name: string;
   message: string;
   choices: ReadonlyArray<PickChoice<T>>;
+  /** The choice the cursor starts on (the current value when a profile is configured again). */
+  initial?: number | undefined;
 }
 
 export interface Prompter {
@@ -89,7 +91,7 @@ export function createInquirerPrompter(streams: {
     async pick(question) {
       const { searchPicker } = await import("./search-picker.js");
       const value = await guard(() =>
-        searchPicker({ message: question.message, choices: question.choices, pageSize: 10 }, context),
+        searchPicker({ message: question.message, choices: question.choices, pageSize: 10, initial: question.initial ?? 0 }, context),
       );
       return value as (typeof question.choices)[number]["value"];
     },

@@ -22,13 +22,15 @@ interface PickerConfig {
   message: string;
   choices: ReadonlyArray<PickChoice<unknown>>;
   pageSize: number;
+  /** Where the cursor starts in the unfiltered list. */
+  initial: number;
 }
 
 export const searchPicker = createPrompt<unknown, PickerConfig>((config, done) => {
   const theme = makeTheme({});
   const [status, setStatus] = useState<"idle" | "done">("idle");
   const [term, setTerm] = useState("");
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(config.initial >= 0 && config.initial < config.choices.length ? config.initial : 0);
   const matches = useMemo(() => filterChoices(config.choices, term), [term]);
   const prefix = usePrefix({ status, theme });
 

@@ -248,6 +248,11 @@ describe("configure, non-interactive", () => {
     expect(emu.requests).toHaveLength(0);
     expect(box.readConfig()).toContain("[profile ci]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Deployer\n");
     expect(box.cacheFiles()).toEqual({});
+    // Nobody signed in, so the next step is a sign-in, not the AWS CLI's "verify with sts".
+    expect(r.stderr).toBe("The profile ci was written without signing in. Sign in before using it:\n\nsso-setup login --profile ci\n");
+    const exported = await cli(["export-credentials", "--profile", "ci"]);
+    expect(exported.code).toBe(253);
+    expect(exported.stderr).toContain('There is no cached SSO token for sso-session "corp". To sign in, run: sso-setup login --profile ci\n');
   });
 
   it("configure sso-session writes only the session section and signs in to nothing", async () => {

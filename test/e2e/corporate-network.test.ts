@@ -72,11 +72,36 @@ describe("HTTP_PROXY / HTTPS_PROXY / NO_PROXY", () => {
     expect(proxy.tunnels).toEqual([]);
   });
 
-  it("an unreachable proxy fails with exit 255 and a message that names the proxy settings", async () => {
+  it("an unreachable proxy fails with exit 255 and a message that names that proxy and the variable that set it", async () => {
     const r = await cli(["login", "--profile", "dev", "--use-device-code"], { HTTP_PROXY: "http://127.0.0.1:9" });
     expect(r.code).toBe(255);
-    expect(r.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:\d+ \(RegisterClient\): the connection was refused \(ECONNREFUSED\)/);
-    expect(r.stderr).toContain("proxy settings (HTTPS_PROXY, NO_PROXY)");
+    expect(r.stderr).toBe(
+      `\nsso-setup: error: Could not reach the proxy http://127.0.0.1:9 (from HTTP_PROXY) for ${emu.url} (RegisterClient): ` +
+        "the connection was refused (ECONNREFUSED), after 3 attempts. Check HTTP_PROXY, or list the host in NO_PROXY to bypass the proxy.\n",
+    );
+  });
+
+  it("an https endpoint names HTTPS_PROXY (lower case too), not HTTP_PROXY", async () => {
+    const r = await cli(["login", "--profile", "dev", "--use-device-code"], {
+      AWS_ENDPOINT_URL_SSO_OIDC: "https://oidc.example.test",
+      https_proxy: "http://127.0.0.1:9",
+      HTTP_PROXY: proxy.url,
+    });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain("Could not reach the proxy http://127.0.0.1:9 (from https_proxy) for https://oidc.example.test (RegisterClient)");
+    expect(r.stderr).toContain("Check https_proxy, or list the host in NO_PROXY");
+  });
+
+  it("a proxy that refuses the tunnel is named as the one that refused", async () => {
+    const r = await cli(["login", "--profile", "dev", "--use-device-code"], {
+      AWS_ENDPOINT_URL_SSO_OIDC: "https://oidc.example.test",
+      HTTPS_PROXY: proxy.url,
+    });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toBe(
+      `\nsso-setup: error: Could not reach https://oidc.example.test (RegisterClient): the proxy ${proxy.url} (from HTTPS_PROXY) refused ` +
+        "to open a tunnel to it (HTTP 403 Forbidden). Ask whoever runs the proxy to allow oidc.example.test, or list the host in NO_PROXY if it can be reached directly.\n",
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
-import { makeSandbox, runCli, TOKEN_FILE_KEYS, type Sandbox } from "../helpers/cli.js";
+import { makeSandbox, recordingBrowser, runCli, TOKEN_FILE_KEYS, type Sandbox } from "../helpers/cli.js";
 
 const START_URL = "https://d-1234567890.awsapps.com/start";
 const CORP_TOKEN_FILE = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"; // sha1("corp")
@@ -122,6 +122,8 @@ describe("login with the authorization-code flow (the default for an sso-session
     expect(r.code).toBe(255);
     expect(Date.now() - started).toBeLessThan(8000);
     expect(r.stderr).toMatch(/Browser will not be automatically opened\.\nPlease visit the following URL in a browser on this machine:\n\nhttp:\/\/127\.0\.0\.1:\d+\/authorize\?response_type=code&/);
+    expect(r.stderr).toContain("\nWaiting for the request to be approved (Ctrl-C to cancel)...\n");
+    expect(r.stderr).not.toContain("in the browser (Ctrl-C");
     expect(r.stderr).toContain(EXPIRED);
     expect(ops()).toEqual(["RegisterClient"]);
   });
@@ -160,10 +162,17 @@ describe("login with the authorization-code flow (the default for an sso-session
 });
 
 describe("choosing the flow from the environment", () => {
-  it("uses the device flow under CI, saying why in one line", async () => {
-    const r = await cli(["login", "--profile", "dev"], { CI: "true" });
+  it("uses the device flow under CI, saying why in one line, and then neither opens nor mentions a browser here", async () => {
+    emu.state.autoApproveAfterPolls = 1;
+    const { command, marker } = recordingBrowser(box);
+    const r = await cli(["login", "--profile", "dev"], { CI: "true", BROWSER: command });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Using the device code flow: CI is set, so the request has to be approved from a browser on another device\.\nAttempting to open your default browser\.\n/);
+    expect(r.stderr).toMatch(
+      /^Using the device code flow: CI is set, so the request has to be approved from a browser on another device\.\nBrowser will not be automatically opened\.\nPlease visit the following URL:\n/,
+    );
+    expect(r.stderr).not.toContain("Attempting to open");
+    expect(r.stderr).toContain("\nWaiting for the request to be approved (Ctrl-C to cancel)...\n");
+    expect(existsSync(marker)).toBe(false);
     expect(ops()).toContain("StartDeviceAuthorization");
     expect(ops()).not.toContain("Authorize");
   });

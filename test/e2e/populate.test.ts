@@ -239,18 +239,21 @@ describe("populate", () => {
 });
 
 describe("list", () => {
-  it("prints every account with its roles as a table, sorted like the AWS CLI (by name, else email)", async () => {
+  it("prints a line per account and role (a row never grows with the roles), sorted like the AWS CLI (by name, else email)", async () => {
     const file = s.newConfig("[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n");
     const r = await s.cli(["list", "--profile", "dev"], { configFile: file });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
       [
-        "ACCOUNT NAME          ACCOUNT ID    EMAIL                  ROLES",
+        "ACCOUNT NAME          ACCOUNT ID    EMAIL                  ROLE",
         "-                     555555555555  billing@example.com    Billing",
-        "Dev 'Team' [EU]       666666666666  dev@example.com        Ops=Admin, PowerUserAccess",
-        "Production            111111111111  prod@example.com       AdministratorAccess, ReadOnlyAccess",
+        "Dev 'Team' [EU]       666666666666  dev@example.com        Ops=Admin",
+        "Dev 'Team' [EU]       666666666666  dev@example.com        PowerUserAccess",
+        "Production            111111111111  prod@example.com       AdministratorAccess",
+        "Production            111111111111  prod@example.com       ReadOnlyAccess",
         "Sandbox               222222222222  sandbox-a@example.com  AdministratorAccess",
-        "Sandbox               333333333333  sandbox-b@example.com  AdministratorAccess, ReadOnlyAccess",
+        "Sandbox               333333333333  sandbox-b@example.com  AdministratorAccess",
+        "Sandbox               333333333333  sandbox-b@example.com  ReadOnlyAccess",
         "Security Audit (old)  444444444444  audit@example.com      SecurityAudit",
         "",
       ].join("\n"),
@@ -281,7 +284,7 @@ describe("list", () => {
     );
     const r = await s.cli(["list"], { configFile: file, env: { AWS_PROFILE: "dev" } });
     expect(r.code).toBe(253);
-    expect(r.stderr).toContain("To sign in again, run: sso-setup login --profile dev");
+    expect(r.stderr).toContain("To sign in, run: sso-setup login --profile dev");
     expect(r.stdout).toBe("");
   });
 });

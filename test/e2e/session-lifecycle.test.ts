@@ -167,7 +167,7 @@ describe("export-credentials", () => {
     expect(r.code).toBe(253);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      '\nsso-setup: error: Unable to retrieve credentials: There is no cached SSO token for sso-session "corp". To sign in again, run: sso-setup login --profile dev\n',
+      '\nsso-setup: error: Unable to retrieve credentials: There is no cached SSO token for sso-session "corp". To sign in, run: sso-setup login --profile dev\n',
     );
     expect(existsSync(browser.marker)).toBe(false);
     expect(emu.requests).toHaveLength(0);
@@ -264,6 +264,18 @@ describe("status", () => {
     await login("dev");
     let r = await cli(["status"]);
     expect(r.code, r.stderr).toBe(0);
+    // Fits 80 columns: expiry relative, profiles counted, a legacy sign-in named by its host.
+    expect(r.stdout).toMatch(
+      new RegExp(
+        "^SESSION\\s+TOKEN\\s+EXPIRES\\s+REFRESHABLE\\s+PROFILES\n" +
+          "corp\\s+valid\\s+in 7h 59m\\s+yes\\s+2\n" +
+          "other\\s+none\\s+-\\s+-\\s+1\n" +
+          "d-1234567890\\.awsapps\\.com \\(legacy\\)\\s+none\\s+-\\s+-\\s+1\n$",
+      ),
+    );
+    expect(Math.max(...r.stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(80);
+    r = await cli(["status", "--wide"]);
+    expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^SESSION\s+TOKEN\s+EXPIRES \(UTC\)\s+REFRESHABLE\s+REGISTRATION EXPIRES\s+PROFILES\s+START URL$/);
     expect(lines[1]).toMatch(new RegExp(`^corp\\s+valid\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in 7h 59m\\)\\s+yes\\s+\\d{4}-[\\d-]+T[\\d:]+Z\\s+dev,prod\\s+${START_URL}$`));
@@ -275,7 +287,7 @@ describe("status", () => {
     r = await cli(["status", "--profile", "side"]);
     expect(r.code).toBe(253);
     expect(r.stdout).toMatch(/^SESSION .*\nother\s+none/);
-    expect(r.stderr).toContain('There is no cached SSO token for sso-session "other". To sign in again, run: sso-setup login --profile side');
+    expect(r.stderr).toContain('There is no cached SSO token for sso-session "other". To sign in, run: sso-setup login --profile side');
     // With no selector, AWS_PROFILE picks the session that decides the exit status.
     expect((await cli(["status"], { AWS_PROFILE: "side" })).code).toBe(253);
     expect((await cli(["status", "--sso-session", "nope"])).code).toBe(253);

@@ -10,6 +10,11 @@ import { startEmulator, sampleAccounts, type Emulator } from "../../emulator/ser
 import { makeSandbox, runCli, type Sandbox } from "../helpers/cli.js";
 import { KEYS, spawnCliPty, type PtyCli } from "../helpers/pty.js";
 
+// A cancel after the sign-in keeps its token and client registration (in the shared cache), and says so.
+const CACHE_FILE = String.raw`~/\.aws/sso/cache/[0-9a-f]{40}\.json`;
+const KEPT_SIGN_IN = new RegExp(String.raw`Cancelled\. Before that, sso-setup wrote ${CACHE_FILE} and ${CACHE_FILE}; nothing else was changed\.`);
+const KEPT_REGISTRATION = new RegExp(String.raw`Cancelled\. Before that, sso-setup wrote ${CACHE_FILE}; nothing else was changed\.`);
+
 const START_URL = "https://d-1234567890.awsapps.com/start";
 const CTRL_U = "\x15";
 // inquirer draws the active row of a list with a pointer (❯, or > where unicode is not supported).
@@ -235,7 +240,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.write(KEYS.ctrlC);
 
     expect((await c.waitForExit()).code).toBe(130);
-    expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
+    expect(c.sinceMark()).toMatch(KEPT_SIGN_IN);
     expect(box.readConfig()).toBe(original);
   });
 
@@ -249,7 +254,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.write(KEYS.ctrlC);
 
     expect((await c.waitForExit()).code).toBe(130);
-    expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
+    expect(c.sinceMark()).toMatch(KEPT_REGISTRATION);
     expect(box.readConfig()).toBeNull();
   });
 
@@ -268,7 +273,7 @@ describe("configure wizard in a pseudo-terminal", () => {
     c.write(KEYS.ctrlC);
 
     expect((await c.waitForExit()).code).toBe(130);
-    expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
+    expect(c.sinceMark()).toMatch(KEPT_SIGN_IN);
     expect(c.sinceMark()).not.toContain("Choose a role");
     expect(box.readConfig()).toBeNull();
   });
@@ -283,6 +288,33 @@ describe("configure wizard in a pseudo-terminal", () => {
     expect((await c.waitForExit()).code).toBe(130);
     expect(c.sinceMark()).toContain("Cancelled. Nothing was written.");
     expect(box.readConfig()).toBeNull();
+  });
+
+  it("configuring a profile again starts the pickers on its account and role, and shows its output format once", async () => {
+    const { box } = await setup();
+    const first = await runCli(
+      ["configure", "--profile", "b", "--sso-session", "corp", "--start-url", START_URL, "--sso-region", "us-east-1"].concat(
+        ["--account-id", "111111111111", "--role-name", "PowerUserAccess", "--output", "yaml", "--non-interactive"],
+      ),
+      { env: box.env() },
+    );
+    expect(first.code, first.stderr).toBe(0);
+
+    const c = spawn(box, ["--profile", "b"]);
+    await answer(c, "SSO session name (corp)");
+    await c.waitFor(active("Production"), { sinceMark: true });
+    c.mark();
+    c.write(KEYS.enter);
+    await c.waitFor("There are 3 roles available to you.", { sinceMark: true });
+    await c.waitFor(active("PowerUserAccess"), { sinceMark: true });
+    c.mark();
+    c.write(KEYS.enter);
+    await c.waitFor('Using the role name "PowerUserAccess"', { sinceMark: true });
+    await answer(c, "Default client Region");
+    await answer(c, "CLI default output format (yaml)");
+    expect((await c.waitForExit()).code).toBe(0);
+    expect(c.text()).not.toContain("(json if not specified) (");
+    expect(box.readConfig()).toContain("[profile b]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = PowerUserAccess\noutput = yaml\n");
   });
 
   it("reuses an existing sso-session and its cached token: no URL, region, scopes or profile-name prompts, no browser", async () => {
@@ -316,7 +348,8 @@ describe("configure wizard in a pseudo-terminal", () => {
     // The profile's sso_session is the default: Enter keeps it.
     await answer(c, "SSO session name (corp)");
     await c.waitFor("There are 5 AWS accounts available to you.", { sinceMark: true });
-    await c.waitFor(active("Development"), { sinceMark: true });
+    // The cursor starts on the profile's current account.
+    await c.waitFor(active("Staging"), { sinceMark: true });
     c.mark();
     c.write("5555");
     await c.waitFor(active("Shared Services, aws-shared-services@example.com (555555555555)"), { sinceMark: true });

@@ -284,18 +284,36 @@ describe("standalone runner (emulator/cli.ts)", () => {
   it("prints its URL as one JSON line, serves until SIGTERM, and exits 0", async () => {
     const outDir = await compileEmulator();
     try {
-      const { child, exited } = run(outDir, ["--accounts", "300", "--roles-per-account", "2", "--interval", "2", "--auto-approve-after", "1", "--throttle", "50:100"]);
+      const { child, exited, stderr } = run(outDir, ["--accounts", "300", "--roles-per-account", "2", "--interval", "2", "--auto-approve-after", "1", "--throttle", "50:100"]);
       const firstLine = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once("line", resolve);
         child.once("exit", () => reject(new Error("runner exited before printing its URL")));
       });
       const { url } = JSON.parse(firstLine) as { url: string };
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // On stderr, what to paste to point sso-setup at it.
+      await until(() => stderr().includes("sso-setup configure"));
+      expect(stderr()).toContain(`export AWS_ENDPOINT_URL_SSO_OIDC=${url} AWS_ENDPOINT_URL_SSO=${url} AWS_ENDPOINT_URL_STS=${url}\n`);
+      expect(stderr()).toContain(`export BROWSER=${join(outDir, "person.js")}`);
       const knobs = (await (await fetch(`${url}/_emulator/config`)).json()) as Record<string, unknown>;
       expect(knobs).toMatchObject({ interval: 2, autoApproveAfterPolls: 1, throttle: { all: { ratePerSecond: 50, burst: 100 } } });
       expect(knobs.accounts).toHaveLength(300);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
+
+  it("--help prints the usage and how to point sso-setup at it, and exits 0", async () => {
+    const outDir = await compileEmulator();
+    try {
+      const child = spawn(process.execPath, [join(outDir, "cli.js"), "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
+      expect(stdout).toMatch(/^Usage: /);
+      expect(stdout).toContain("how to point\nsso-setup at it");
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
@@ -313,3 +331,10 @@ describe("standalone runner (emulator/cli.ts)", () => {
     }
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -289,6 +289,25 @@ describe("SSO OIDC errors", () => {
     await oidc.send(new StartDeviceAuthorizationCommand({ clientId, clientSecret, startUrl: `${START_URL}/` }));
   });
 
+  it("checks the start URL of the browser-redirect flow (RegisterClient's issuerUrl) as it checks the device flow's", async () => {
+    const emu = await start({ startUrls: [START_URL] });
+    const oidc = oidcClient(emu);
+    const register = (issuerUrl: string) =>
+      oidc.send(
+        new RegisterClientCommand({
+          clientName: "x",
+          clientType: "public",
+          grantTypes: ["authorization_code", "refresh_token"],
+          redirectUris: ["http://127.0.0.1/oauth/callback"],
+          issuerUrl,
+        }),
+      );
+    const error = await rejection(register("https://d-typo.awsapps.com/start"));
+    expect(error.name).toBe("InvalidRequestException");
+    expect(error.error_description).toBe("Invalid start URL: https://d-typo.awsapps.com/start");
+    expect((await register(`${START_URL}/`)).clientId).toBeTruthy();
+  });
+
   it("rejects a non-public client type and unknown grant types at registration", async () => {
     const emu = await start();
     const oidc = oidcClient(emu);

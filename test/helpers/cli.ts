@@ -121,6 +121,8 @@ export function runCli(
     input?: string;
     timeoutMs?: number;
     cwd?: string;
+    /** An installed `sso-setup` to run instead of this checkout's bin/sso-setup.js. */
+    bin?: string;
     /** Gets the child as soon as it runs, to send it a signal mid-run. */
     onSpawn?: (child: ChildProcess) => void;
     /** A command that runs node in turn (`sh -c '…; exec "$@"' sh`, `unshare -Urm`, `setpriv …`). */
@@ -133,8 +135,8 @@ export function runCli(
   },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, CLI, ...args], {
+    const [command, ...prefix] = options.bin ? [options.bin] : [...(options.via ?? []), process.execPath, CLI];
+    const child = spawn(command!, [...prefix, ...args], {
       env: options.env,
       cwd: options.cwd ?? ROOT,
       stdio: ["pipe", "pipe", "pipe"],

@@ -40,7 +40,11 @@ function authTimeoutMs(env: Deps["env"]): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
-/** Prints the URL and code first, then tries the browser, so a browser failure costs nothing. */
+/**
+ * Prints the URL and code first, then tries the browser, so a browser failure costs nothing. When the
+ * device flow was chosen because no browser here can be used (CI, SSH, a container), none is tried,
+ * and the wait mentions a browser only when one was opened.
+ */
 export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean, reason?: DeviceFlowReason) {
   return async (pending: PendingAuthorization) => {
     if (reason) deps.io.err.write(messages.deviceFlowBecause(reason));
@@ -50,28 +54,30 @@ export function announceAuthorization(deps: Pick<Deps, "io" | "browser">, noBrow
       string,
       string,
     ];
-    if (noBrowser || pending.notOpenable) {
-      if (pending.notOpenable && !noBrowser) deps.io.err.write(messages.urlNotOpened(pending.notOpenable));
+    let opened = false;
+    if (noBrowser || reason || pending.notOpenable) {
+      if (pending.notOpenable && !noBrowser && !reason) deps.io.err.write(messages.urlNotOpened(pending.notOpenable));
       deps.io.err.write(messages.deviceCodeNoBrowser(uri, code, complete));
     } else {
       deps.io.err.write(messages.deviceCodeOpening(uri, code));
-      await deps.browser.open(pending.verificationUriComplete);
+      opened = await deps.browser.open(pending.verificationUriComplete);
     }
-    deps.io.err.write(`\n${messages.waitingForApproval}`);
+    deps.io.err.write(`\n${messages.waitingForApproval(opened)}`);
   };
 }
 
 function announceBrowserAuthorization(deps: Pick<Deps, "io" | "browser">, noBrowser: boolean) {
   return async (rawUrl: string, notOpenable?: string) => {
     const authorizeUrl = sanitizeForTerminal(rawUrl);
+    let opened = false;
     if (noBrowser || notOpenable) {
       if (notOpenable && !noBrowser) deps.io.err.write(messages.urlNotOpened(notOpenable));
       deps.io.err.write(messages.browserNoBrowser(authorizeUrl));
     } else {
       deps.io.err.write(messages.browserOpening(authorizeUrl));
-      await deps.browser.open(rawUrl);
+      opened = await deps.browser.open(rawUrl);
     }
-    deps.io.err.write(messages.waitingForApproval);
+    deps.io.err.write(messages.waitingForApproval(opened));
   };
 }
 
