@@ -13,6 +13,7 @@ import {
 } from "../console/urls.js";
 import { resolveCredentials } from "../credentials/resolver.js";
 import type { Deps } from "../deps.js";
+import { epilogue } from "../ui/help-text.js";
 import { UsageError } from "../errors.js";
 import { describeEnvironment, readHostFacts } from "../platform/environment.js";
 import { chooseAuthFlow } from "../sso/flow-choice.js";
@@ -43,7 +44,7 @@ export function consoleCommand(deps: Deps, run: (opts: ConsoleOptions, deps: Dep
     .option("--config-file <path>", "the AWS config file (default: AWS_CONFIG_FILE, else ~/.aws/config)")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 Exchanges the profile's role credentials for a console sign-in token at the AWS sign-in service
 (federation) and opens the resulting link. The link signs in whoever opens it for 15 minutes: with
 --print, or where no browser can be opened (SSH, containers, CI), it goes to stdout with a warning.
@@ -56,7 +57,7 @@ Examples:
   sso-setup console --profile dev
   sso-setup console --profile dev --service lambda --region eu-west-1
   sso-setup console --profile dev --print --duration 60
-  sso-setup console --profile dev --portal`,
+  sso-setup console --profile dev --portal`),
     )
     .action(
       async (flags: {

@@ -12,6 +12,7 @@ import { resolveSsoProfile } from "../config/sso-profiles.js";
 import { profileFromEnv } from "../config/sso-target.js";
 import { resolveCredentials } from "../credentials/resolver.js";
 import type { Deps } from "../deps.js";
+import { epilogue } from "../ui/help-text.js";
 import { ConfigError, SsoSetupError, UsageError, exitCodeFor, type ExitCode } from "../errors.js";
 import { LoginRequiredError } from "../sso/login-required.js";
 import { EXPIRY_WINDOW_MS } from "../sso/token.js";
@@ -49,7 +50,7 @@ export function credentialsCommand(
     .description("Write short-term role credentials into the shared credentials file, for tools that read nothing else")
     .addHelpText(
       "after",
-      `
+      epilogue(`
 The file is AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials. Each section written carries
 sso_setup_source_profile (the profile it came from) and x_security_token_expires; only sections with
 that key are ever rewritten or removed, and nothing else in the file changes. Prefer SSO profiles
@@ -57,10 +58,10 @@ that key are ever rewritten or removed, and nothing else in the file changes. Pr
 anyone who can read the file can use them until then.
 
 Examples:
-  sso-setup credentials write --profile dev            # [111111111111_ReadOnlyAccess]
+  sso-setup credentials write --profile dev      # [111111111111_ReadOnlyAccess]
   sso-setup credentials write --profile dev --as dev-keys
   sso-setup credentials refresh                        # from cron: */10 * * * *
-  sso-setup credentials remove dev-keys`,
+  sso-setup credentials remove dev-keys`),
     );
 
   command.addCommand(

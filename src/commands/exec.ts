@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import type { Deps } from "../deps.js";
+import { epilogue } from "../ui/help-text.js";
 import { runExec, type ExecOptions } from "../exec/run.js";
 
 export type { ExecOptions };
@@ -17,7 +18,7 @@ export function execCommand(deps: Deps, run: (opts: ExecOptions, deps: Deps) => 
     .passThroughOptions()
     .addHelpText(
       "after",
-      `
+      epilogue(`
 The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
 AWS_ACCOUNT_ID, AWS_REGION and AWS_DEFAULT_REGION (when a region is known) and SSO_SETUP_PROFILE.
 AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, AWS_CONTAINER_CREDENTIALS_*,
@@ -37,7 +38,7 @@ Examples:
   sso-setup exec --profile dev -- aws s3 ls
   sso-setup exec --profile dev --server -- terraform apply
   sso-setup exec --profile dev -- kubectl get pods
-  sso-setup exec --profile dev            # a subshell; leave it with exit`,
+  sso-setup exec --profile dev            # a subshell; leave it with exit`),
     )
     .action(async (command: string[], flags: { profile?: string; region?: string; server?: boolean; configFile?: string }) => {
       await run(

@@ -21,7 +21,7 @@ const writeConfig = (text: string, file = box.configFile) => {
   writeFileSync(file, text);
   return file;
 };
-const HELP_COMMANDS = [[], ["configure"], ["configure", "sso-session"], ["login"], ["logout"], ["status"], ["export-credentials"], ["list"], ["populate"], ["completion"]];
+const HELP_COMMANDS = [[], ["configure"], ["configure", "sso-session"], ["login"], ["logout"], ["status"], ["export-credentials"], ["list"], ["populate"], ["completion"], ["exec"], ["console"], ["credentials"], ["credentials", "write"], ["credentials", "refresh"], ["credentials", "remove"]];
 const longest = (text: string) => Math.max(...text.split("\n").map((line) => line.length));
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
