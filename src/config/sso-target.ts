@@ -4,7 +4,7 @@
  */
 import { ConfigError } from "../errors.js";
 import { parseScopes } from "../sso/token.js";
-import type { SsoTarget } from "../sso/login-flow.js";
+import type { SsoTarget } from "../sso/target.js";
 import type { AwsConfig } from "./aws-config.js";
 
 export interface TargetSelector {

@@ -4,6 +4,9 @@
  * loaded on first use so that commands which never prompt do not pay for it.
  */
 import { CancelledError } from "../errors.js";
+import type { PickChoice } from "./choices.js";
+
+export { filterChoices, type PickChoice } from "./choices.js";
 
 export interface TextQuestion {
   /** A stable id for the question, used by scripted test prompters. */
@@ -14,12 +17,6 @@ export interface TextQuestion {
   validate?: (value: string) => true | string;
 }
 
-export interface PickChoice<T> {
-  label: string;
-  value: T;
-  /** Text that type-to-filter matches against (name, email, id...). */
-  searchText: string;
-}
 
 export interface PickQuestion<T> {
   name: string;
@@ -35,15 +32,6 @@ export interface Prompter {
   pick<T>(question: PickQuestion<T>): Promise<T>;
 }
 
-/** Every whitespace-separated term must appear somewhere in the choice's text (case-insensitive). */
-export function filterChoices<T>(choices: ReadonlyArray<PickChoice<T>>, term: string | undefined): PickChoice<T>[] {
-  const terms = (term ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  if (terms.length === 0) return [...choices];
-  return choices.filter((c) => {
-    const haystack = c.searchText.toLowerCase();
-    return terms.every((t) => haystack.includes(t));
-  });
-}
 
 export function createInquirerPrompter(streams: {
   input: NodeJS.ReadableStream;

@@ -16,7 +16,7 @@ import {
   usePrefix,
   useState,
 } from "@inquirer/core";
-import { filterChoices, type PickChoice } from "./prompter.js";
+import { filterChoices, type PickChoice } from "./choices.js";
 
 interface PickerConfig {
   message: string;
