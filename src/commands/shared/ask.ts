@@ -14,6 +14,11 @@ export interface AskSpec {
   /** The value given on the command line, if any. */
   given?: string | undefined;
   default?: string | undefined;
+  /**
+   * The default is the value the config file already holds: taken as it is when nobody is asked,
+   * even one that would not pass as a new value, since it is not being changed (botocore reads it).
+   */
+  defaultIsCurrent?: boolean | undefined;
   validate?: (value: string) => true | string;
   required: boolean;
 }
@@ -42,7 +47,7 @@ export function createAsk(prompter: Prompter, interactive: boolean): Ask {
     if (spec.default) {
       // A default can come from the service (the profile name `<role>-<account>`): it passes the same
       // check as a value typed in.
-      const verdict = spec.validate?.(spec.default) ?? true;
+      const verdict = spec.defaultIsCurrent ? true : (spec.validate?.(spec.default) ?? true);
       if (verdict !== true) throw new UsageError(`The default for "${spec.message}" cannot be used: ${verdict}. Pass ${spec.flag}.`);
       return spec.default;
     }

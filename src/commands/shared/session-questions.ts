@@ -10,6 +10,7 @@ export const startUrlQuestion = (given: string | undefined, fallback: string | u
   flag: "--start-url",
   given,
   default: fallback,
+  defaultIsCurrent: fallback !== undefined,
   validate: checkStartUrl,
   required: true,
 });
@@ -20,6 +21,7 @@ export const ssoRegionQuestion = (given: string | undefined, fallback: string | 
   flag: "--sso-region",
   given,
   default: fallback,
+  defaultIsCurrent: fallback !== undefined,
   validate: checkRegion,
   required: true,
 });
@@ -30,6 +32,7 @@ export const scopesQuestion = (given: string | undefined, fallback: string | und
   flag: "--scopes",
   given,
   default: fallback ?? DEFAULT_SCOPES,
+  defaultIsCurrent: fallback !== undefined,
   validate: checkScopes,
   required: false,
 });
