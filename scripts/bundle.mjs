@@ -1,8 +1,8 @@
 // Build step after tsc: bundles the CLI (src/bin.ts and everything it imports, dependencies included)
 // into dist/cli/, one file per lazily loaded part. The installed package then has no dependencies to
 // resolve or install, and a warm command reads a handful of files instead of hundreds; see the
-// README's performance section. dist/cli/meta.json maps each output file to the sources in it, so
-// the start-up test can still say which modules a command loads.
+// README's performance section. dist/cli-meta.json (not shipped) maps each output file to the sources
+// in it, so the start-up test can still say which modules a command loads.
 import { build } from "esbuild";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 
@@ -30,7 +30,7 @@ const result = await build({
   banner: { js: 'import { createRequire as __ssoSetupRequire } from "node:module"; const require = __ssoSetupRequire(import.meta.url);' },
   logLevel: "warning",
 });
-writeFileSync(new URL("meta.json", outdir), JSON.stringify(result.metafile));
+writeFileSync(new URL("../dist/cli-meta.json", import.meta.url), JSON.stringify(result.metafile));
 
 // `sso-setup --help` is answered from this text without loading the command tree. It comes from the
 // real commander program, at the 80 columns commander uses when stdout is not a terminal, so it cannot

@@ -6,6 +6,7 @@
 import { parseConfig } from "../config/ini.js";
 import type { AwsConfig } from "../config/aws-config.js";
 import { resolveSsoProfile, type SsoProfile } from "../config/sso-profiles.js";
+import { notInConfig } from "../config/sso-target.js";
 import { ConfigError } from "../errors.js";
 import type { Credentials } from "./formatters.js";
 import type { AssumeRoleArgs } from "./role-cache.js";
@@ -57,7 +58,7 @@ export function planChain(config: AwsConfig, credentialsFile: ReadonlyMap<string
   let name = profileName;
   for (;;) {
     const profile = lookup(name);
-    if (!profile) throw new ConfigError(`The config profile (${name}) could not be found`);
+    if (!profile) throw new ConfigError(`The config profile (${name}) could not be found. ${notInConfig(config, "profile", name)}`);
     const top = visited.length === 0;
     // role_arn rules the profile asked for; in a source profile, static keys come first (botocore).
     if (!profile.role_arn || (!top && hasStatic(profile))) {

@@ -5,7 +5,7 @@
  * and exits 1.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -50,8 +50,8 @@ afterAll(() => {
 
 describe("the packed package", () => {
   it("is built by prepack: the tarball holds dist/ and the generated help, not the tests", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["bin/sso-setup.js", "dist/src/bin.js", "dist/src/main.js", "dist/src/root-help.js", "README.md", "LICENSE"]));
-    expect(packedFiles.filter((f) => !/^(bin|dist\/src)\/|^(README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
+    expect(packedFiles).toEqual(expect.arrayContaining(["bin/sso-setup.js", "dist/cli/bin.js", "dist/cli/root-help.js", "README.md", "LICENSE"]));
+    expect(packedFiles.filter((f) => !/^(bin|dist\/cli)\/|^(README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
   });
 
   it("names its repository, homepage and where bugs are reported, and the unexpected-error message says the same", () => {
@@ -61,7 +61,9 @@ describe("the packed package", () => {
     expect(manifest.bugs).toEqual({ url: ISSUES_URL });
     expect(manifest.version).toBe(VERSION);
     expect(readFileSync(path.join(packageDir, "bin", "sso-setup.js"), "utf8")).toContain(ISSUES_URL);
-    expect(readFileSync(path.join(packageDir, "dist", "src", "main.js"), "utf8")).toContain("please report it at ${ISSUES_URL}");
+    const bundle = readdirSync(path.join(packageDir, "dist", "cli")).filter((f) => f.endsWith(".js")).map((f) => readFileSync(path.join(packageDir, "dist", "cli", f), "utf8"));
+    expect(bundle.join("\n")).toContain(ISSUES_URL);
+    expect(bundle.join("\n")).toContain("please report it at");
   });
 });
 
@@ -107,7 +109,7 @@ describe("the installed sso-setup", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      `sso-setup: error: this installation is incomplete: ${path.join(packageDir, "dist", "src", "bin.js")} is missing. ` +
+      `sso-setup: error: this installation is incomplete: ${path.join(packageDir, "dist", "cli", "bin.js")} is missing. ` +
         "In a clone, run `npm run build`; otherwise reinstall sso-setup.\n",
     );
   });

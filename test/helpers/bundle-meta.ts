@@ -17,7 +17,7 @@ interface Metafile {
  * kept as it was loaded.
  */
 export function modulesInChunks(loadedUrls: readonly string[]): string[] {
-  const meta = JSON.parse(readFileSync(path.join(ROOT, "dist/cli/meta.json"), "utf8")) as Metafile;
+  const meta = JSON.parse(readFileSync(path.join(ROOT, "dist/cli-meta.json"), "utf8")) as Metafile;
   const byFile = new Map(Object.entries(meta.outputs).map(([out, o]) => [path.resolve(ROOT, out), Object.keys(o.inputs)]));
   const modules = new Set<string>();
   for (const url of loadedUrls) {
