@@ -48,7 +48,9 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
 const ops = () => emu.requests.map((r) => r.operation);
 /** What the person's browser saw. It may finish reading the page just after sso-setup has exited. */
 async function visits(): Promise<Array<{ status: number; result: string; redirectAt: number }>> {
-  for (let i = 0; i < 50 && !existsSync(personLog); i++) await new Promise((r) => setTimeout(r, 50));
+  // appendFileSync creates the file before it writes the line: wait for a whole line, not the file.
+  const complete = () => existsSync(personLog) && readFileSync(personLog, "utf8").endsWith("\n");
+  for (let i = 0; i < 100 && !complete(); i++) await new Promise((r) => setTimeout(r, 50));
   return readFileSync(personLog, "utf8")
     .trim()
     .split("\n")

@@ -121,7 +121,7 @@ describe("planning a chain", () => {
     expect(configError(() => plan(text, "a")).message).toBe(
       `The source_profile "gone" referenced in the profile "a" (role_arn ${role("111111111111", "A")}) does not exist. Add [profile gone] to /home/u/.aws/config, or fix source_profile.`,
     );
-    expect(configError(() => plan(text, "nope")).message).toBe("The config profile (nope) could not be found");
+    expect(configError(() => plan(text, "nope")).message).toMatch(/^The config profile \(nope\) could not be found\. .* has the profiles a\. /);
   });
 
   it("says which sources are not supported", () => {
