@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { AwsConfig, updateConfigFile } from "../config/aws-config.js";
-import { generatedFor, planPopulate, type PopulatePlan } from "../config/populate-plan.js";
+import { readConfigText } from "../config/aws-config.js";
+import { generatedFor, planPopulate, POPULATE_KEYS, type PopulatePlan } from "../config/populate-plan.js";
 import {
   assignProfileNames,
   DEFAULT_PROFILE_TEMPLATE,
@@ -9,6 +9,7 @@ import {
   type NameCollision,
   type ProfileSubject,
 } from "../config/profile-names.js";
+import { readConfigView, updateConfigInSegments, type ConfigView } from "../config/segmented-config.js";
 import { sessionTarget } from "../config/sso-target.js";
 import { checkOutput, checkRegion, checkSessionName } from "../config/validate.js";
 import type { Deps } from "../deps.js";
@@ -173,7 +174,11 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
   // Every flag is checked before the listing, which can take minutes for a large organisation.
   const { regions, template, filter } = checkFlags(opts);
   const paths = awsPaths(deps, opts.configFile);
-  const target = sessionTarget(await AwsConfig.load(deps.fs, paths.configFile), opts.ssoSession);
+  // The file is read a segment at a time: parsed whole, a file of 30,000 profiles costs ~57 MB.
+  const load = async (keys: readonly string[] = POPULATE_KEYS) => readConfigView(paths.configFile, await readConfigText(deps.fs, paths.configFile), keys);
+  // Only the session is needed before the listing: what is kept now stays in the heap's old space, and
+  // V8 sizes the heap the listing grows into from it.
+  const target = sessionTarget(await load([]), opts.ssoSession);
   const listing = await listAccess(deps, target, {
     configFile: opts.configFile,
     loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
@@ -189,7 +194,7 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
     isGone: goneFrom(listing, (account) => filter.mayKeepAccount(account)),
   };
 
-  const decide = (config: AwsConfig): PopulatePlan & { collisions: NameCollision[] } => {
+  const decide = (config: ConfigView): PopulatePlan & { collisions: NameCollision[] } => {
     const { profiles, collisions } = assignProfileNames(subjects, template, opts.ssoSession, (name) =>
       generatedFor(config.profile(name), opts.ssoSession),
     );
@@ -200,12 +205,12 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
   deps.signal.throwIfAborted();
   let plan: ReturnType<typeof decide>;
   if (opts.dryRun) {
-    plan = decide(await AwsConfig.load(deps.fs, paths.configFile));
+    plan = decide(await load());
     for (const p of plan.added) deps.io.out.write(`+ ${p.name}\n`);
     for (const c of plan.changed) deps.io.out.write(`~ ${c.profile.name} (${c.keys.join(", ")})\n`);
     for (const ref of plan.removals) deps.io.out.write(`- ${ref.name}\n`);
   } else {
-    plan = (await updateConfigFile(deps, paths.configFile, decide)).changes;
+    plan = (await updateConfigInSegments(deps, paths.configFile, POPULATE_KEYS, decide)).changes;
   }
 
   for (const collision of plan.collisions) deps.io.err.write(messages.populateCollision(collision));

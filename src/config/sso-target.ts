@@ -17,7 +17,7 @@ export function profileFromEnv(flag: string | undefined, env: Readonly<Record<st
   return flag || env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || undefined;
 }
 
-export function sessionTarget(config: AwsConfig, sessionName: string): SsoTarget {
+export function sessionTarget(config: Pick<AwsConfig, "file" | "ssoSession">, sessionName: string): SsoTarget {
   const session = config.ssoSession(sessionName);
   if (!session) {
     throw new ConfigError(
