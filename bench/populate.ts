@@ -5,9 +5,12 @@
  * (optionally throttled), signs in with the built CLI, then times one populate of the built CLI and
  * reports: wall time, calls the emulator served, 429s it answered, the CLI's peak memory, and for a
  * throttled run the ratio of wall time to the lower bound (the calls a listing needs ÷ the rate).
+ * A scenario ending in "r" then times a second populate on the file the first one wrote: the re-run
+ * that reads and checks every profile it wrote before.
  *
  *   npm run bench:populate                      # 100, 1,000, 5,000 unthrottled; 1,000 at 20 req/s
  *   npm run bench:populate -- 5000 1000@20      # chosen scenarios: N or N@RATE
+ *   npm run bench:populate -- 10000r            # 10,000 accounts, then the re-run on 30,000 profiles
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +28,7 @@ const ROLES_PER_ACCOUNT = 3;
 interface Scenario {
   accounts: number;
   rate?: number;
+  rerun?: boolean;
 }
 
 interface Result {
@@ -41,9 +45,9 @@ interface Result {
 function parseScenarios(args: string[]): Scenario[] {
   if (args.length === 0) return [{ accounts: 100 }, { accounts: 1000 }, { accounts: 5000 }, { accounts: 1000, rate: 20 }];
   return args.map((arg) => {
-    const match = /^(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(arg);
-    if (!match) throw new Error(`Not a scenario: "${arg}" (use N or N@RATE, e.g. 5000 or 1000@20)`);
-    return match[2] ? { accounts: Number(match[1]), rate: Number(match[2]) } : { accounts: Number(match[1]) };
+    const match = /^(\d+)(?:@(\d+(?:\.\d+)?))?(r?)$/.exec(arg);
+    if (!match) throw new Error(`Not a scenario: "${arg}" (use N, N@RATE or either with a trailing r, e.g. 5000, 1000@20, 10000r)`);
+    return { accounts: Number(match[1]), ...(match[2] && { rate: Number(match[2]) }), ...(match[3] && { rerun: true }) };
   });
 }
 
@@ -91,7 +95,36 @@ function listingCalls(c: Counts): { calls: number; throttled: number } {
   return { calls: ops.reduce((n, o) => n + o.calls, 0), throttled: ops.reduce((n, o) => n + o.throttled, 0) };
 }
 
-async function bench(s: Scenario): Promise<Result> {
+async function timedPopulate(s: Scenario, name: string, emulator: EmulatorProcess, env: Record<string, string>, configFile: string): Promise<Result> {
+  const before = listingCalls(await emulatorCounts(emulator.url));
+  const timed = existsSync(TIME);
+  const command = timed ? TIME : process.execPath;
+  const args = [...(timed ? ["-v", process.execPath] : []), CLI, "populate", "--sso-session", "corp"];
+  const started = performance.now();
+  const result = await run(command, args, env);
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (result.code !== 0) throw new Error(`populate failed (${result.code}):\n${result.stderr}`);
+
+  const after = listingCalls(await emulatorCounts(emulator.url));
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  const peakKb = rss ? Number(rss[1]) : result.sampledPeakKb;
+  const profiles = (readFileSync(configFile, "utf8").match(/^\[profile /gm) ?? []).length;
+  if (profiles !== s.accounts * ROLES_PER_ACCOUNT) throw new Error(`${name}: ${profiles} profiles written, expected ${s.accounts * ROLES_PER_ACCOUNT}`);
+  const needed = Math.ceil(s.accounts / 100) + s.accounts;
+  const lowerBoundSeconds = s.rate ? needed / s.rate : null;
+  return {
+    scenario: name,
+    wallSeconds,
+    calls: after.calls - before.calls,
+    throttled: after.throttled - before.throttled,
+    peakRssMb: peakKb === null ? null : peakKb / 1024,
+    profiles,
+    lowerBoundSeconds,
+    ratio: lowerBoundSeconds ? wallSeconds / lowerBoundSeconds : null,
+  };
+}
+
+async function bench(s: Scenario): Promise<Result[]> {
   const name = `${s.accounts} accounts${s.rate ? ` at ${s.rate} req/s` : ", unthrottled"}`;
   const emulator = await startEmulator(s);
   const dir = mkdtempSync(path.join(tmpdir(), "sso-setup-bench-"));
@@ -113,32 +146,9 @@ async function bench(s: Scenario): Promise<Result> {
     // As after a real sign-in, populate starts with the throttle's bucket full again, not drained by the sign-in.
     if (s.rate) await new Promise((resolve) => setTimeout(resolve, 2000));
 
-    const before = listingCalls(await emulatorCounts(emulator.url));
-    const timed = existsSync(TIME);
-    const command = timed ? TIME : process.execPath;
-    const args = [...(timed ? ["-v", process.execPath] : []), CLI, "populate", "--sso-session", "corp"];
-    const started = performance.now();
-    const result = await run(command, args, env);
-    const wallSeconds = (performance.now() - started) / 1000;
-    if (result.code !== 0) throw new Error(`populate failed (${result.code}):\n${result.stderr}`);
-
-    const after = listingCalls(await emulatorCounts(emulator.url));
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
-    const peakKb = rss ? Number(rss[1]) : result.sampledPeakKb;
-    const profiles = (readFileSync(configFile, "utf8").match(/^\[profile /gm) ?? []).length;
-    if (profiles !== s.accounts * ROLES_PER_ACCOUNT) throw new Error(`${name}: ${profiles} profiles written, expected ${s.accounts * ROLES_PER_ACCOUNT}`);
-    const needed = Math.ceil(s.accounts / 100) + s.accounts;
-    const lowerBoundSeconds = s.rate ? needed / s.rate : null;
-    return {
-      scenario: name,
-      wallSeconds,
-      calls: after.calls - before.calls,
-      throttled: after.throttled - before.throttled,
-      peakRssMb: peakKb === null ? null : peakKb / 1024,
-      profiles,
-      lowerBoundSeconds,
-      ratio: lowerBoundSeconds ? wallSeconds / lowerBoundSeconds : null,
-    };
+    const results = [await timedPopulate(s, name, emulator, env, configFile)];
+    if (s.rerun) results.push(await timedPopulate(s, `${name}, re-run`, emulator, env, configFile));
+    return results;
   } finally {
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -147,7 +157,7 @@ async function bench(s: Scenario): Promise<Result> {
 
 function report(r: Result): string {
   const parts = [
-    r.scenario.padEnd(30),
+    r.scenario.padEnd(40),
     `wall ${r.wallSeconds.toFixed(2)} s`.padEnd(14),
     `calls ${r.calls}`.padEnd(12),
     `429s ${r.throttled}`.padEnd(10),
@@ -163,4 +173,4 @@ function report(r: Result): string {
 const scenarios = parseScenarios(process.argv.slice(2));
 process.stdout.write(`sso-setup populate benchmark: Node ${process.version}, ${ROLES_PER_ACCOUNT} roles per account\n`);
 if (!existsSync(TIME)) process.stdout.write(`(${TIME} not found: peak memory is sampled from /proc every 10 ms)\n`);
-for (const scenario of scenarios) process.stdout.write(`${report(await bench(scenario))}\n`);
+for (const scenario of scenarios) for (const result of await bench(scenario)) process.stdout.write(`${report(result)}\n`);

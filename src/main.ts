@@ -51,7 +51,9 @@ function report(thrown: unknown, deps: Deps): number {
     return ExitCode.usage;
   }
   if (deps.signal.aborted || error instanceof CancelledError) {
-    deps.io.err.write(`\n${cancelled(deps)}\n`);
+    // A cancelled listing says how far it got ("Cancelled with the roles of 40 of 60 accounts listed.").
+    const said = error instanceof CancelledError && error.message !== "Cancelled." ? error.message : "Cancelled.";
+    deps.io.err.write(`\n${cancelled(deps).replace(/^Cancelled\./, said)}\n`);
     return ExitCode.cancelled;
   }
   if (error instanceof SsoSetupError) {

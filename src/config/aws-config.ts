@@ -77,7 +77,7 @@ export class AwsConfig {
   }
 }
 
-async function readConfigText(fs: Fs, file: string): Promise<string> {
+export async function readConfigText(fs: Fs, file: string): Promise<string> {
   try {
     return (await fs.readText(file, { strictUtf8: true })) ?? "";
   } catch (error) {
@@ -96,7 +96,7 @@ async function readConfigText(fs: Fs, file: string): Promise<string> {
   }
 }
 
-function parseOrThrow<T>(text: string, file: string, parse: (text: string) => T): T {
+export function parseOrThrow<T>(text: string, file: string, parse: (text: string) => T): T {
   try {
     return parse(text);
   } catch (error) {

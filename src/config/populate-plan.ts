@@ -9,6 +9,9 @@ import type { NamedProfile } from "./profile-names.js";
 /** The one key populate adds beyond what `aws configure sso` writes; SDKs ignore unknown keys. */
 export const GENERATED_MARKER = "sso_setup_generated_by";
 
+/** The keys of a profile that populate reads: all it needs to keep of a file of thousands of profiles. */
+export const POPULATE_KEYS = [GENERATED_MARKER, "sso_session", "sso_account_id", "sso_role_name", "region", "output"] as const;
+
 export interface PopulateSettings {
   session: string;
   /**
@@ -81,7 +84,7 @@ function desiredValues(
   return [shared.session, ["sso_account_id", profile.accountId], ["sso_role_name", profile.roleName], ...region, ...shared.tail];
 }
 
-export function planPopulate(config: AwsConfig, profiles: readonly NamedProfile[], settings: PopulateSettings): PopulatePlan {
+export function planPopulate(config: Pick<AwsConfig, "profile" | "profileNames">, profiles: readonly NamedProfile[], settings: PopulateSettings): PopulatePlan {
   const plan: PopulatePlan = { added: [], changed: [], unchanged: [], stale: [], clashes: [], upserts: [], removals: [] };
   const written = new Set<string>();
   const writtenPairs = new Set<string>();

@@ -27,9 +27,14 @@ function someNames(names: readonly string[]): string {
  * What to do when a name is not in the config: use one that is (they are named), or, in a config
  * with nothing to use yet, start with the wizard.
  */
-export function notInConfig(config: AwsConfig, kind: "profile" | "sso-session", name: string): string {
+export function notInConfig(
+  config: Pick<AwsConfig, "file" | "profileNames"> & Partial<Pick<AwsConfig, "ssoSessionNames">>,
+  kind: "profile" | "sso-session",
+  name: string,
+): string {
   const profiles = config.profileNames();
-  const sessions = config.ssoSessionNames();
+  // A partial view of the file (populate reads it a segment at a time) may not list its sessions.
+  const sessions = config.ssoSessionNames?.() ?? [];
   if (profiles.length === 0 && sessions.length === 0) {
     return `${config.file} has no profiles or sso-sessions yet; set one up with: sso-setup configure`;
   }
@@ -40,7 +45,7 @@ export function notInConfig(config: AwsConfig, kind: "profile" | "sso-session", 
   return `${config.file} has the ${kind}s ${someNames(names)}${others}. Use one of them with --${kind}, or create it with: ${create}`;
 }
 
-export function sessionTarget(config: AwsConfig, sessionName: string): SsoTarget {
+export function sessionTarget(config: Pick<AwsConfig, "file" | "ssoSession" | "profileNames"> & Partial<Pick<AwsConfig, "ssoSessionNames">>, sessionName: string): SsoTarget {
   const session = config.ssoSession(sessionName);
   if (!session) {
     throw new ConfigError(`The specified sso-session does not exist: "${sessionName}". ${notInConfig(config, "sso-session", sessionName)}`);

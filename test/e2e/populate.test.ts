@@ -212,6 +212,8 @@ describe("populate", () => {
     const bad = await populate(file);
     expect(bad.code).toBe(254);
     expect(bad.stderr).toContain("An error occurred (InvalidRequestException) when calling the ListAccountRoles operation: Bad account");
+    // It says how far the listing got before it stopped.
+    expect(bad.stderr).toMatch(/\nThe listing stopped with the roles of \d+ of \d+ accounts listed; nothing was written\.\n/);
     expect(read(file)).toBe(before);
 
     s.emu.fail({ operation: "ListAccountRoles", status: 401, errorType: "UnauthorizedException", message: "Session token not found or invalid" });

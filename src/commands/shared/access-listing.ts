@@ -4,10 +4,11 @@
  * a usable token the command fails and names the login command.
  */
 import type { Deps } from "../../deps.js";
+import { CancelledError, FlowError, ServiceError } from "../../errors.js";
 import type { LimiterStats } from "../../sso/adaptive-limiter.js";
 import { ApiError } from "../../sso/clients.js";
 import type { SsoTarget } from "../../sso/login-flow.js";
-import { fetchAccess, type AccountAccess, type FetchAccessOptions } from "../../sso/role-fetcher.js";
+import { fetchAccess, type AccountAccess, type FetchAccessOptions, type FetchProgress } from "../../sso/role-fetcher.js";
 import { describeSignIn, LoginRequiredError } from "../../sso/login-required.js";
 import { createProgressBar } from "../../ui/progress.js";
 import { awsPaths, usableToken } from "./authorize.js";
@@ -28,12 +29,17 @@ export async function listAccess(
   const apis = await deps.ssoApis(target.region, { callerRetries: true });
   const bar = createProgressBar(deps.io, deps.clock);
   const started = deps.clock.now();
+  // Kept even with no bar to draw: a listing that stops says how far it got.
+  let progress: FetchProgress | undefined;
   try {
     const { accounts, stats } = await fetchAccess(apis.portal, token.accessToken, {
       clock: deps.clock,
       signal: deps.signal,
       wantRoles: options.wantRoles,
-      onProgress: bar.visible ? (progress) => bar.update(progress) : undefined,
+      onProgress: (latest) => {
+        progress = latest;
+        if (bar.visible) bar.update(latest);
+      },
     });
     return { accounts, stats, elapsedMs: deps.clock.now() - started };
   } catch (error) {
@@ -44,8 +50,20 @@ export async function listAccess(
         options.loginCommand,
       );
     }
+    const howFar = describeProgress(progress);
+    if (deps.signal.aborted) throw new CancelledError(`Cancelled with ${howFar}.`);
+    // A 429 storm that outlasts every retry, an outage: nothing is written, and the message says how far it got.
+    const stopped = (message: string) => `${message}\nThe listing stopped with ${howFar}; nothing was written.`;
+    if (error instanceof ServiceError) throw new ServiceError(stopped(error.message), error.code, { cause: error });
+    if (error instanceof FlowError) throw new FlowError(stopped(error.message), { cause: error });
     throw error;
   } finally {
     bar.done();
   }
+}
+
+function describeProgress(p: FetchProgress | undefined): string {
+  if (!p) return "no account listed yet";
+  const total = p.listingComplete ? `${p.accountsToFetch}` : `at least ${p.accountsToFetch}`;
+  return `the roles of ${p.accountsFetched} of ${total} accounts listed`;
 }

@@ -1,0 +1,166 @@
+/**
+ * A big config file read and edited a few hundred sections at a time, for populate: a file of
+ * 30,000 profiles parsed whole keeps ~57 MB of line and option records alive at once, which alone
+ * pushes a run past 150 MB. Each segment is parsed and edited by ini.ts exactly as the whole file
+ * would be, and only what populate reads from a profile is kept across segments.
+ *
+ * A segment starts at a `[` in column 0: such a line is a section header for every reader
+ * (configparser never continues a value with an unindented line), so no setting spans two segments.
+ * What spans them is checked here: a section defined twice, and error line numbers.
+ */
+import { parseOrThrow, type AwsConfig, type ConfigChanges, type ConfigWriteDeps, lockedRewrite } from "./aws-config.js";
+import { ConfigSyntaxError, parseConfigDocument, removeSections, upsertSections, type ConfigDocument, type SectionRef } from "./ini.js";
+
+/** Sections per segment: large enough that headers are few, small enough that a segment's scan is. */
+const SEGMENT_SECTIONS = 256;
+/** New sections are rendered in batches, so their entries and lines are never all alive at once. */
+const APPEND_BATCH = 512;
+
+/** What populate and sessionTarget read of a config file. */
+export type ConfigView = Pick<AwsConfig, "file" | "profile" | "profileNames" | "ssoSession">;
+
+/** Segment boundaries: the offsets where segments start, each (but the first) at a column-0 `[`. */
+function segmentStarts(text: string): number[] {
+  const starts = [0];
+  // configparser splits lines at a lone "\r" too, which ini.ts rejects; with both "\n" and "\r\n" line
+  // endings a segment could guess the file's line ending differently, so such a file is one segment.
+  const crlf = text.includes("\r\n");
+  if (crlf && /(^|[^\r])\n/.test(text)) return starts;
+  let headers = 0;
+  for (let at = text.indexOf("\n["); at !== -1; at = text.indexOf("\n[", at + 1)) {
+    if (++headers % SEGMENT_SECTIONS === 0) starts.push(at + 1);
+  }
+  return starts;
+}
+
+function describe(kind: string, name: string, bareDefault: boolean): string {
+  if (bareDefault) return "[default]";
+  return kind === "other" ? `[${name}]` : `[${kind} ${name}]`;
+}
+
+/** Parses every segment in turn (throwing as parsing the whole file would), handing each to `visit`. */
+function forEachSegment(text: string, visit: (doc: ConfigDocument, segment: string) => void): void {
+  const starts = segmentStarts(text);
+  const firstLines = new Map<string, number>();
+  let lineOffset = 0;
+  starts.forEach((start, index) => {
+    const segment = text.slice(start, starts[index + 1] ?? text.length);
+    let doc: ConfigDocument;
+    try {
+      doc = parseConfigDocument(segment);
+    } catch (error) {
+      if (error instanceof ConfigSyntaxError) {
+        // A reason may name an earlier line of the segment too ("first set on line 3").
+        const reason = error.reason.replace(/(on line )(\d+)\)/, (_m, on: string, n: string) => `${on}${Number(n) + lineOffset})`);
+        throw new ConfigSyntaxError(reason, error.line + lineOffset);
+      }
+      throw error;
+    }
+    for (const section of doc.parsed.sections) {
+      const bareDefault = section.kind === "profile" && section.name === "default" && /^\s*\[default\]/.test(section.header);
+      const identity = `${section.kind}\u0000${section.name}\u0000${bareDefault}`;
+      const line = section.line + lineOffset;
+      const earlier = firstLines.get(identity);
+      if (earlier !== undefined) {
+        throw new ConfigSyntaxError(`duplicate section ${describe(section.kind, section.name, bareDefault)} (first defined on line ${earlier})`, line);
+      }
+      firstLines.set(identity, line);
+    }
+    visit(doc, segment);
+    for (let at = segment.indexOf("\n"); at !== -1; at = segment.indexOf("\n", at + 1)) lineOffset++;
+  });
+}
+
+/**
+ * The file read segment by segment: sso-sessions whole, profiles with only `profileKeys` (a profile
+ * that has none of them still exists, with no values). Throws ConfigError as AwsConfig.load does.
+ */
+export function readConfigView(file: string, text: string, profileKeys: readonly string[]): ConfigView {
+  // One string per profile (its kept values joined), not an object of strings: a third of the memory.
+  const profiles = new Map<string, string | Record<string, string>>();
+  const ssoSessions = new Map<string, Record<string, string>>();
+  parseOrThrow(text, file, () =>
+    forEachSegment(text, (doc) => {
+      for (const [name, section] of doc.parsed.profiles) {
+        const values = profileKeys.map((key) => section.values[key]);
+        const packable = values.every((value) => value === undefined || !/[\u0000\u0001]/.test(value));
+        profiles.set(name, packable ? values.map((value) => value ?? ABSENT).join(SEPARATOR) : unpacked(profileKeys, values));
+      }
+      for (const [name, section] of doc.parsed.ssoSessions) ssoSessions.set(name, section.values);
+    }),
+  );
+  return {
+    file,
+    profile(name) {
+      const kept = profiles.get(name);
+      return typeof kept === "string" ? unpacked(profileKeys, kept.split(SEPARATOR)) : kept;
+    },
+    profileNames: () => [...profiles.keys()],
+    ssoSession: (name) => ssoSessions.get(name),
+  };
+}
+
+const SEPARATOR = "\u0000";
+const ABSENT = "\u0001";
+
+function unpacked(keys: readonly string[], values: ReadonlyArray<string | undefined>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  keys.forEach((key, i) => {
+    const value = values[i];
+    if (value !== undefined && value !== ABSENT) kept[key] = value;
+  });
+  return kept;
+}
+
+const identityOf = (ref: SectionRef) => `${ref.kind}\u0000${ref.name}`;
+
+/**
+ * updateConfigFile for populate's bulk changes, with the file held in segments. Sections that exist
+ * are edited in their segment; new ones are appended, rendered a batch at a time. Upserts of the
+ * default profile are not supported (its two spellings may sit in different segments).
+ */
+export async function updateConfigInSegments<T extends ConfigChanges>(
+  deps: ConfigWriteDeps,
+  file: string,
+  profileKeys: readonly string[],
+  decide: (config: ConfigView) => T,
+): Promise<{ changes: T; written: boolean }> {
+  const { result, written } = await lockedRewrite(deps, file, (before) => {
+    const changes = decide(readConfigView(file, before, profileKeys));
+    const pending = new Map(changes.upserts.map((edit) => [identityOf(edit.ref), edit]));
+    if (changes.upserts.some((edit) => edit.ref.kind === "profile" && edit.ref.name === "default")) {
+      throw new TypeError("updateConfigInSegments cannot upsert the default profile");
+    }
+    const pieces: string[] = [];
+    let eol = "\n";
+    forEachSegment(before, (doc, segment) => {
+      if (pieces.length === 0 && /^[^\n]*\r\n/.test(segment)) eol = "\r\n";
+      const here = [];
+      for (const section of doc.parsed.sections) {
+        if (section.kind !== "profile" && section.kind !== "sso-session") continue;
+        const identity = `${section.kind}\u0000${section.name}`;
+        const edit = pending.get(identity);
+        if (edit === undefined) continue;
+        here.push(edit);
+        pending.delete(identity);
+      }
+      pieces.push(here.length > 0 ? doc.upsertSections(here) : segment);
+    });
+    const added = [...pending.values()];
+    pending.clear();
+    if (added.length > 0) {
+      const last = pieces[pieces.length - 1] ?? "";
+      if (last.replace(/^\uFEFF/, "") !== "" && !last.endsWith("\n")) pieces.push(eol);
+      for (let i = 0; i < added.length; i += APPEND_BATCH) {
+        // Rendered by ini.ts into an empty file, which validates names, keys and values as for any edit.
+        const batch = upsertSections("", added.slice(i, i + APPEND_BATCH));
+        pieces.push(eol === "\n" ? batch : batch.replaceAll("\n", eol));
+      }
+    }
+    const upserted = pieces.join("");
+    // Pruning is rare and takes few sections: it reads the file whole, as updateConfigFile does.
+    const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
+    return { after, result: changes };
+  });
+  return { changes: result, written };
+}
