@@ -268,7 +268,8 @@ export function quoted(text: string): string {
 
 // The section name configparser takes from a stripped line: from `[` through the LAST `]`, at least
 // one character between them, and anything after the `]` ignored (SECTCRE is matched, not fullmatched).
-function sectionNameOf(stripped: string): string | undefined {
+/** configparser's SECTCRE: the text between a line's opening `[` and its last `]`, else undefined. */
+export function sectionNameOf(stripped: string): string | undefined {
   if (stripped.charCodeAt(0) !== 0x5b) return undefined;
   const close = stripped.lastIndexOf("]");
   return close >= 2 ? stripped.slice(1, close) : undefined;

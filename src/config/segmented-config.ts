@@ -9,7 +9,7 @@
  * What spans them is checked here: a section defined twice, and error line numbers.
  */
 import { parseOrThrow, type AwsConfig, type ConfigChanges, type ConfigWriteDeps, lockedRewrite } from "./aws-config.js";
-import { ConfigSyntaxError, parseConfigDocument, removeSections, upsertSections, type ConfigDocument, type SectionRef } from "./ini.js";
+import { ConfigSyntaxError, parseConfigDocument, removeSections, sectionNameOf, upsertSections, type ConfigDocument, type SectionRef } from "./ini.js";
 
 /** Sections per segment: large enough that headers are few, small enough that a segment's scan is. */
 const SEGMENT_SECTIONS = 256;
@@ -28,14 +28,12 @@ function segmentStarts(text: string): number[] {
   if (crlf && /(^|[^\r])\n/.test(text)) return starts;
   let headers = 0;
   for (let at = text.indexOf("\n["); at !== -1; at = text.indexOf("\n[", at + 1)) {
+    // Only at a real header: a key line may start with "[" too (botocore reads `[x = 1` as a setting).
+    const end = text.indexOf("\n", at + 1);
+    if (sectionNameOf(text.slice(at + 1, end === -1 ? text.length : end).trim()) === undefined) continue;
     if (++headers % SEGMENT_SECTIONS === 0) starts.push(at + 1);
   }
   return starts;
-}
-
-function describe(kind: string, name: string, bareDefault: boolean): string {
-  if (bareDefault) return "[default]";
-  return kind === "other" ? `[${name}]` : `[${kind} ${name}]`;
 }
 
 /** Parses every segment in turn (throwing as parsing the whole file would), handing each to `visit`. */
@@ -56,15 +54,20 @@ function forEachSegment(text: string, visit: (doc: ConfigDocument, segment: stri
       }
       throw error;
     }
+    // configparser refuses a section whose bracketed text repeats (another spelling of the same
+    // profile is another section to it); [DEFAULT] may come in any number of parts.
     for (const section of doc.parsed.sections) {
-      const bareDefault = section.kind === "profile" && section.name === "default" && /^\s*\[default\]/.test(section.header);
-      const identity = `${section.kind}\u0000${section.name}\u0000${bareDefault}`;
+      const rawName = sectionNameOf(section.header.trim());
+      if (rawName === undefined || rawName === "DEFAULT") continue;
       const line = section.line + lineOffset;
-      const earlier = firstLines.get(identity);
+      const earlier = firstLines.get(rawName);
       if (earlier !== undefined) {
-        throw new ConfigSyntaxError(`duplicate section ${describe(section.kind, section.name, bareDefault)} (first defined on line ${earlier})`, line);
+        throw new ConfigSyntaxError(
+          `the section [${rawName}] appears a second time (first on line ${earlier}); the AWS CLI refuses a file with a repeated section, so merge the two`,
+          line,
+        );
       }
-      firstLines.set(identity, line);
+      firstLines.set(rawName, line);
     }
     visit(doc, segment);
     for (let at = segment.indexOf("\n"); at !== -1; at = segment.indexOf("\n", at + 1)) lineOffset++;
