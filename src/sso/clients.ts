@@ -810,21 +810,22 @@ export function createStsApiFactory(overrides: EndpointOverrides, clientOptions:
             TokenCode: input.tokenCode,
           });
           const out = await call("AssumeRole", endpoint, transport.proxy, input, () => client.send(command));
-          const need = required("AssumeRole");
+          const check = answerShape("AssumeRole");
           const c = out.Credentials;
-          const accessKeyId = need(c?.AccessKeyId, "AccessKeyId");
-          const expiration = need(c?.Expiration, "Expiration").getTime();
+          const accessKeyId = check.text(c?.AccessKeyId, "AccessKeyId");
+          // The SDK's XML parser makes a Date of a timestamp it could read; anything else is not one.
+          const expiration = c?.Expiration instanceof Date ? c.Expiration.getTime() : Number.NaN;
           if (!/^[A-Za-z0-9]{16,128}$/.test(accessKeyId)) throw new MalformedResponseError("AssumeRole", 200, "its AccessKeyId is not an access key ID");
           if (!Number.isFinite(expiration)) throw new MalformedResponseError("AssumeRole", 200, "its Expiration is not a timestamp");
           return {
             credentials: {
               accessKeyId,
-              secretAccessKey: need(c?.SecretAccessKey, "SecretAccessKey"),
-              sessionToken: need(c?.SessionToken, "SessionToken"),
+              secretAccessKey: check.text(c?.SecretAccessKey, "SecretAccessKey"),
+              sessionToken: check.text(c?.SessionToken, "SessionToken"),
               expiration,
             },
-            arn: need(out.AssumedRoleUser?.Arn, "AssumedRoleUser.Arn"),
-            assumedRoleId: need(out.AssumedRoleUser?.AssumedRoleId, "AssumedRoleUser.AssumedRoleId"),
+            arn: check.text(out.AssumedRoleUser?.Arn, "AssumedRoleUser.Arn"),
+            assumedRoleId: check.text(out.AssumedRoleUser?.AssumedRoleId, "AssumedRoleUser.AssumedRoleId"),
             requestId: out.$metadata.requestId,
             attempts: out.$metadata.attempts ?? 1,
           };
@@ -833,14 +834,6 @@ export function createStsApiFactory(overrides: EndpointOverrides, clientOptions:
         }
       },
     };
-  };
-}
-
-/** A field the operation always returns is missing: the answer is as unusable as one that is not JSON. */
-function required(operation: string) {
-  return <T>(value: T | undefined | null, field: string): T => {
-    if (value === undefined || value === null) throw new MalformedResponseError(operation, undefined, `it has no "${field}"`);
-    return value;
   };
 }
 
