@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const CLI = path.join(ROOT, "bin/sso-setup.js");
+const CLI = path.join(ROOT, "bin/sso-setup.cjs");
 const MB = 1024 * 1024;
 
 function configOf(bytes: number): string {

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { emulatorCounts, startEmulatorProcess, type Counts, type EmulatorProcess } from "./emulator-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const CLI = path.join(ROOT, "bin/sso-setup.js");
+const CLI = path.join(ROOT, "bin/sso-setup.cjs");
 const PERSON = path.join(ROOT, "dist/emulator/person.js");
 const TIME = "/usr/bin/time";
 const START_URL = "https://d-1234567890.awsapps.com/start";

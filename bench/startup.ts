@@ -37,7 +37,7 @@ import { parseArgs } from "node:util";
 import { emulatorCounts, startEmulatorProcess } from "./emulator-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const CLI = process.env.SSO_SETUP_BENCH_CLI ?? path.join(ROOT, "bin/sso-setup.js");
+const CLI = process.env.SSO_SETUP_BENCH_CLI ?? path.join(ROOT, "bin/sso-setup.cjs");
 const PERSON = path.join(ROOT, "dist/emulator/person.js");
 const START_URL = "https://d-1234567890.awsapps.com/start";
 const PROFILE = "bench";

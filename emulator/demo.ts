@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { sampleAccounts, startEmulator } from "./server.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const cli = path.join(root, "bin", "sso-setup.js");
+const cli = path.join(root, "bin", "sso-setup.cjs");
 const person = path.join(root, "dist", "emulator", "person.js");
 
 const args = process.argv.slice(2);

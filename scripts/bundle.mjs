@@ -1,36 +1,98 @@
-// Build step after tsc: bundles the CLI (src/bin.ts and everything it imports, dependencies included)
-// into dist/cli/, one file per lazily loaded part. The installed package then has no dependencies to
-// resolve or install, and a warm command reads a handful of files instead of hundreds; see the
-// README's performance section. dist/cli-meta.json (not shipped) maps each output file to the sources
-// in it, so the start-up test can still say which modules a command loads.
+// Build step after tsc: bundles the CLI, dependencies included, into dist/cli/. The installed package
+// then has no dependencies to resolve or install. Three bundles (see the README's performance section):
+//
+//   bin.cjs      src/bin.ts, the entry: a few lines that choose one of the other two. CommonJS, as is
+//                fast.cjs: Node starts CommonJS without its ES module loader.
+//   fast.cjs     src/fast-path.ts: the hot paths as they run when everything is cached, in one file.
+//   program.js   src/program.ts, the full program, ES modules split into one file per lazily loaded
+//                part (chunk-*.js), so a command reads only its own.
+//
+// dist/cli-meta.json (not shipped) maps each output file to the sources in it, so the start-up test
+// can still say which modules a command loads.
 import { build } from "esbuild";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 
-const outdir = new URL("../dist/cli/", import.meta.url);
+const src = new URL("../src/", import.meta.url).pathname;
+const outdir = new URL("../dist/cli/", import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: [new URL("../src/bin.ts", import.meta.url).pathname],
-  outdir: outdir.pathname,
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20.19",
   // The SDK's ES module build: smaller once bundled than its CommonJS build, and its named exports
   // survive a dynamic import.
   mainFields: ["module", "main"],
-  chunkNames: "[name]-[hash]",
   minifyWhitespace: true,
   minifySyntax: true,
   // Readable names in the stack of an "unexpected error" report.
   minifyIdentifiers: false,
   legalComments: "linked",
   metafile: true,
+  logLevel: "warning",
+};
+
+/**
+ * What the hot paths load lazily but need on every warm run, so it is in fast.cjs: their own actions
+ * (imported lazily by hot-paths.ts so that the full program loads only the one it runs), exec's
+ * process spawner on Windows (platform/child.ts), and Node's built-ins.
+ */
+const warmLazy = (importer, specifier) =>
+  importer === path.join(src, "hot-paths.ts") || specifier === "cross-spawn" || specifier.startsWith("node:");
+
+/**
+ * Every other lazy import in fast.cjs becomes a hand-over (src/hand-over.ts): the AWS SDK, the lock
+ * and prompt libraries, commander, a sign-in. When the attempt reaches one, the full program answers.
+ */
+const handOverLazyImports = {
+  name: "hand-over",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== "dynamic-import" || warmLazy(args.importer, args.path)) return undefined;
+      return { path: `${args.path} (from ${path.relative(src, args.importer)})`, namespace: "hand-over" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "hand-over" }, (args) => ({
+      contents: `import { handOver } from ${JSON.stringify(path.join(src, "hand-over.ts"))};\nhandOver(${JSON.stringify(args.path)});\n`,
+      loader: "js",
+      resolveDir: src,
+    }));
+  },
+};
+
+const commonJs = {
+  outdir,
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  // Required by bin.ts from next to itself.
+  external: ["./fast.cjs", "./root-help.cjs"],
+};
+
+const entry = await build({ ...common, ...commonJs, entryPoints: { bin: path.join(src, "bin.ts") } });
+const fast = await build({
+  ...common,
+  ...commonJs,
+  entryPoints: { fast: path.join(src, "fast-path.ts") },
+  plugins: [handOverLazyImports],
+  // A lazily loaded built-in (node:child_process) becomes a require: a real import() would start the
+  // ES module loader.
+  supported: { "dynamic-import": false },
+});
+
+const program = await build({
+  ...common,
+  entryPoints: { program: path.join(src, "program.ts") },
+  outdir,
+  splitting: true,
+  format: "esm",
+  chunkNames: "[name]-[hash]",
   // Some bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: 'import { createRequire as __ssoSetupRequire } from "node:module"; const require = __ssoSetupRequire(import.meta.url);' },
-  logLevel: "warning",
 });
-writeFileSync(new URL("../dist/cli-meta.json", import.meta.url), JSON.stringify(result.metafile));
+writeFileSync(
+  new URL("../dist/cli-meta.json", import.meta.url),
+  JSON.stringify({ outputs: { ...entry.metafile.outputs, ...fast.metafile.outputs, ...program.metafile.outputs } }),
+);
 
 // `sso-setup --help` is answered from this text without loading the command tree. It comes from the
 // real commander program, at the 80 columns commander uses when stdout is not a terminal, so it cannot
@@ -38,9 +100,9 @@ writeFileSync(new URL("../dist/cli-meta.json", import.meta.url), JSON.stringify(
 const { buildProgram } = await import("../dist/src/cli.js");
 const silent = { write() {} };
 const deps = { io: { out: silent, err: silent, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false } };
-const program = await buildProgram(deps);
-program.configureOutput({ getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 });
-writeFileSync(new URL("root-help.js", outdir), `export const ROOT_HELP = ${JSON.stringify(program.helpInformation())};\n`);
+const commander = await buildProgram(deps);
+commander.configureOutput({ getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 });
+writeFileSync(path.join(outdir, "root-help.cjs"), `module.exports = ${JSON.stringify(commander.helpInformation())};\n`);
 
 // The stand-in person is run as a BROWSER command by the demo, the tests and the benchmarks.
 chmodSync(new URL("../dist/emulator/person.js", import.meta.url), 0o755);

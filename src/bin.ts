@@ -1,69 +1,75 @@
-/** The process entry: wire the real dependencies, run, set the exit code. Nothing else. */
-import * as nodeModule from "node:module";
-import { VERSION } from "./version.js";
+/**
+ * The process entry: answer, set the exit code. Nothing else.
+ *
+ * Bundled as CommonJS (dist/cli/bin.cjs), like the fast path (dist/cli/fast.cjs): Node starts
+ * CommonJS without its ES module loader, and credential_process, exec and Tab completion start
+ * sso-setup hundreds of times a day. What their warm runs need is in fast.cjs (fast-path.ts); every
+ * other command line, and every hot one that needs more, is answered by the full program
+ * (program.ts, an ES module bundle loaded only then). This file only ever runs bundled, so it uses
+ * CommonJS's own `require` and `__dirname` for the files next to it: an import() would start the ES
+ * module loader that it avoids.
+ */
+import { HOT_COMMAND_NAMES, namedCommand } from "./hot-command-names.js";
+import { processIo } from "./platform/stdio.js";
+import { ISSUES_URL, VERSION } from "./version.js";
 
-// Node 22.1+ keeps the compiled bundle on disk between runs (in its own cache under the temporary
-// directory; NODE_DISABLE_COMPILE_CACHE turns it off): credential_process and Tab completion start
-// sso-setup hundreds of times a day. Node 20 has no such cache and skips this.
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// Node 22.1+ keeps the compiled code on disk between runs (in its own cache under the temporary
+// directory; NODE_DISABLE_COMPILE_CACHE turns it off). Node 20 has no such cache, and is spared
+// loading node:module, which costs it 5% of a bare start.
+if (Number(process.versions.node.split(".")[0]) >= 22) {
+  (require("node:module") as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+}
 
 const argv = process.argv.slice(2);
-const only = argv.length === 1 ? argv[0] : undefined;
+void answer(argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Only a broken installation gets here (the full program could not be loaded): every error of a
+    // command is reported, with its exit code, by main.ts.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    const missing = code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND";
+    const message = error instanceof Error ? error.message : String(error);
+    processIo(process).err.write(
+      missing
+        ? `sso-setup: error: this installation is incomplete (${message}). In a clone, run \`npm run build\`; otherwise reinstall sso-setup.\n`
+        : `sso-setup: error: sso-setup could not start: ${message}\nThis is a bug in sso-setup; please report it at ${ISSUES_URL} with the command you ran.\n`,
+    );
+    process.exitCode = 1;
+  },
+);
+
+async function answer(argv: readonly string[]): Promise<number> {
+  const only = argv.length === 1 ? argv[0] : undefined;
+  // What shell start-up scripts and people run most, answered before anything else is loaded.
+  if (only === "--version" || only === "-v") {
+    processIo(process).out.write(`${VERSION}\n`);
+    return 0;
+  }
+  const help = only === "--help" || only === "-h" ? rootHelp() : undefined;
+  if (help !== undefined) {
+    processIo(process).out.write(help);
+    return 0;
+  }
+  if ((HOT_COMMAND_NAMES as readonly (string | undefined)[]).includes(namedCommand(argv))) {
+    const { runFast } = require("./fast.cjs") as typeof import("./fast-path.js");
+    const code = await runFast(argv);
+    if (code !== undefined) return code;
+  }
+  const [{ pathToFileURL }, { join }] = await Promise.all([import("node:url"), import("node:path")]);
+  const { runProgram } = (await import(pathToFileURL(join(__dirname, "program.js")).href)) as typeof import("./program.js");
+  return runProgram(argv);
+}
 
 /**
- * `--version` and `--help` are answered before the command tree is loaded: they are what shell
- * start-up scripts and people run most, and loading commander and every command would triple the
- * cost of a bare node start. The help text is generated from the real program at build time
- * (scripts/generate-root-help.mjs); without it, the normal path answers.
+ * The root help, generated from the real commander program at build time (scripts/bundle.mjs), so it
+ * cannot drift from `sso-setup help`. Without it (a build in progress), the full program answers.
  */
-async function answeredEarly(): Promise<boolean> {
-  if (only === "--version" || only === "-v") {
-    process.stdout.write(`${VERSION}\n`);
-    return true;
+function rootHelp(): string | undefined {
+  try {
+    return require("./root-help.cjs") as string;
+  } catch {
+    return undefined;
   }
-  if (only === "--help" || only === "-h") {
-    try {
-      const { ROOT_HELP } = (await import(new URL("./root-help.js", import.meta.url).href)) as { ROOT_HELP: string };
-      process.stdout.write(ROOT_HELP);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
-if (await answeredEarly()) {
-  process.exitCode = 0;
-} else {
-  await run();
-}
-
-async function run(): Promise<void> {
-  const [{ createRealDeps }, { CancelledError }, { main }] = await Promise.all([
-    import("./deps.js"),
-    import("./errors.js"),
-    import("./main.js"),
-  ]);
-  // Ctrl-C outside a prompt (a prompt handles its own) cancels the running flow; nothing
-  // half-written. The listener must stay registered: libraries that use signal-exit (inquirer,
-  // proper-lockfile) re-raise SIGINT and kill the process when they see no other listener left. A
-  // second Ctrl-C while the first is still unwinding means "stop now". While exec's child has the
-  // terminal, Ctrl-C is the child's to answer: its exit code becomes ours.
-  const controller = new AbortController();
-  let childOwnsInterrupts = false;
-  process.on("SIGINT", () => {
-    if (childOwnsInterrupts) return;
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort(new CancelledError());
-  });
-  // A file size limit (`ulimit -f`) otherwise kills the process mid-write; with a listener the write
-  // fails with EFBIG instead, which is reported in one line with the temp file removed.
-  process.on("SIGXFSZ", () => undefined);
-  const interrupts = { handToChild: () => void (childOwnsInterrupts = true), takeBack: () => void (childOwnsInterrupts = false) };
-  const deps = createRealDeps(process, controller.signal, interrupts);
-  // The SDK's Node-version notice is for us, the maintainers, not for the person at the terminal.
-  // Set after deps copied the environment: exec's child gets the user's environment, not ours.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  process.exitCode = await main(argv, deps);
 }

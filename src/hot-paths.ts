@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { NAME_LISTS, type NameList } from "./config/name-lists.js";
 import { CREDENTIAL_FORMATS, type CredentialFormat } from "./credentials/formatters.js";
 import type { Deps } from "./deps.js";
+import type { HotCommandName } from "./hot-command-names.js";
 
 type Values = Record<string, string | boolean | undefined>;
 type Action = (deps: Deps) => Promise<void>;
@@ -25,7 +26,7 @@ interface HotCommand {
 
 const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
 
-export const HOT_COMMANDS: Readonly<Record<string, HotCommand>> = {
+export const HOT_COMMANDS: Readonly<Record<HotCommandName, HotCommand>> = {
   "export-credentials": {
     flags: { profile: "string", format: "string", "config-file": "string" },
     action(values, positionals) {
@@ -69,7 +70,7 @@ export function hotPath(argv: readonly string[]): Action | undefined {
   let at = 0;
   for (; argv[at] === "--debug"; at++) rootDebug = true;
   const name = argv[at];
-  const command = name === undefined ? undefined : HOT_COMMANDS[name];
+  const command = name !== undefined && Object.hasOwn(HOT_COMMANDS, name) ? HOT_COMMANDS[name as HotCommandName] : undefined;
   if (!command) return undefined;
   const args = argv.slice(at + 1);
   const split = command.passThrough ? passThroughAt(args, command.flags) : args.length;

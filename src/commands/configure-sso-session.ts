@@ -5,9 +5,9 @@ import type { Deps } from "../deps.js";
 import { canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
 import { createAsk } from "./shared/ask.js";
-import { awsPaths } from "./shared/authorize.js";
 import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
 import { askSsoRegion } from "./shared/sso-region.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface ConfigureSsoSessionOptions {
   ssoSession: string | undefined;

@@ -23,10 +23,11 @@ import { bold, canPrompt } from "../ui/io.js";
 import { messages } from "../ui/messages.js";
 import { configureSsoSessionCommand } from "./configure-sso-session.js";
 import { createAsk, type Ask } from "./shared/ask.js";
-import { authorize, awsPaths } from "./shared/authorize.js";
+import { authorize } from "./shared/authorize.js";
 import { DEFAULT_SCOPES, scopesQuestion, startUrlQuestion } from "./shared/session-questions.js";
 import { askSsoRegion } from "./shared/sso-region.js";
 import { epilogue } from "../ui/help-text.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface ConfigureOptions {
   profile: string | undefined;

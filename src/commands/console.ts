@@ -17,7 +17,7 @@ import { epilogue } from "../ui/help-text.js";
 import { UsageError } from "../errors.js";
 import { describeEnvironment, readHostFacts } from "../platform/environment.js";
 import { chooseAuthFlow } from "../sso/flow-choice.js";
-import { awsPaths } from "./shared/authorize.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface ConsoleOptions {
   profile: string | undefined;

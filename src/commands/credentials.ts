@@ -16,7 +16,7 @@ import { epilogue } from "../ui/help-text.js";
 import { ConfigError, SsoSetupError, UsageError, exitCodeFor, type ExitCode } from "../errors.js";
 import { LoginRequiredError } from "../sso/login-required.js";
 import { EXPIRY_WINDOW_MS } from "../sso/token.js";
-import { awsPaths } from "./shared/authorize.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface CredentialsWriteOptions {
   profile: string | undefined;

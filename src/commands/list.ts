@@ -9,8 +9,8 @@ import { messages } from "../ui/messages.js";
 import { jsonForTerminal, sanitizeForTerminal } from "../ui/sanitize.js";
 import { formatTable } from "../ui/table.js";
 import { listAccess } from "./shared/access-listing.js";
-import { awsPaths } from "./shared/authorize.js";
 import { epilogue } from "../ui/help-text.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface ListOptions {
   profile: string | undefined;

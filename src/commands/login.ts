@@ -3,13 +3,13 @@ import { AwsConfig } from "../config/aws-config.js";
 import { resolveTarget } from "../config/sso-target.js";
 import type { Deps } from "../deps.js";
 import { FlowError, ServiceError, UsageError } from "../errors.js";
-import type { AwsPaths } from "../config/paths.js";
+import { awsPaths, type AwsPaths } from "../config/paths.js";
 import { JsonFileCache } from "../config/json-cache.js";
 import type { SsoTarget } from "../sso/login-flow.js";
 import { describeSignIn, LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
 import { isFresh, tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
-import { authorize, awsPaths, usableToken } from "./shared/authorize.js";
+import { authorize, usableToken } from "./shared/authorize.js";
 import { epilogue } from "../ui/help-text.js";
 
 export interface LoginOptions {

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { AwsConfig } from "../config/aws-config.js";
 import { credentialsFilePath, removeOwnedSections } from "../config/credentials-file.js";
 import { JsonFileCache } from "../config/json-cache.js";
-import type { AwsPaths } from "../config/paths.js";
+import { awsPaths, type AwsPaths } from "../config/paths.js";
 import { signInFor, type SsoSignIn } from "../config/sso-profiles.js";
 import { resolveTarget } from "../config/sso-target.js";
 import { roleCredentialsCacheKey } from "../credentials/role-cache.js";
@@ -14,7 +14,6 @@ import { describeSignIn } from "../sso/login-required.js";
 import { classifyToken } from "../sso/token-provider.js";
 import { tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
-import { awsPaths } from "./shared/authorize.js";
 import { epilogue } from "../ui/help-text.js";
 
 export interface LogoutOptions {

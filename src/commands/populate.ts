@@ -20,8 +20,8 @@ import { parseAccessFilter } from "../sso/access-filter.js";
 import { loginCommandFor } from "../sso/token-provider.js";
 import { messages } from "../ui/messages.js";
 import { listAccess, type AccessListing } from "./shared/access-listing.js";
-import { awsPaths } from "./shared/authorize.js";
 import { epilogue } from "../ui/help-text.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface PopulateOptions {
   ssoSession: string;

@@ -10,8 +10,8 @@ import { canRefresh, classifyToken, LoginRequiredError, loginCommandFor, type To
 import { formatTimestamp, parseTimestamp, registrationCacheKey, tokenCacheKey } from "../sso/token.js";
 import { messages } from "../ui/messages.js";
 import { formatTable } from "../ui/table.js";
-import { awsPaths } from "./shared/authorize.js";
 import { epilogue } from "../ui/help-text.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface StatusOptions {
   profile: string | undefined;

@@ -27,3 +27,8 @@ export function resolveAwsPaths(input: {
     cliCacheDir: path.join(home, ".aws", "cli", "cache"),
   };
 }
+
+/** The paths a command works with: its --config-file, else the environment's, else the defaults. */
+export function awsPaths(deps: { env: Readonly<Record<string, string | undefined>>; homedir: string }, configFileFlag: string | undefined): AwsPaths {
+  return resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag });
+}

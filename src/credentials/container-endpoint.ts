@@ -8,6 +8,7 @@ import type { Deps } from "../deps.js";
 import { FlowError, SsoSetupError } from "../errors.js";
 import type { EndpointRequest, EndpointResponse } from "../platform/loopback.js";
 import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
+import { formatTimestamp } from "../sso/token.js";
 import { resolveCredentials, type ResolvedCredentials } from "./resolver.js";
 
 export interface CredentialEndpoint {
@@ -26,11 +27,6 @@ export interface EndpointOptions {
 
 /** Credentials without an expiry (static keys at the root of a chain) are offered for this long, then asked for again. */
 const UNDATED_LIFETIME_MS = 60 * 60_000;
-
-/** Both SDKs parse this: the JS SDK only with a trailing `Z` (Smithy's RFC 3339 parser). */
-export function isoZ(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(/\.000Z$/, "Z");
-}
 
 export async function startCredentialEndpoint(opts: EndpointOptions, deps: Deps): Promise<CredentialEndpoint> {
   // 32 random bytes: the token is the only thing between any local process and the credentials.
@@ -78,7 +74,7 @@ export function createEndpointHandler(
         AccessKeyId: credentials.accessKeyId,
         SecretAccessKey: credentials.secretAccessKey,
         Token: credentials.sessionToken ?? "",
-        Expiration: isoZ(credentials.expiration ?? deps.clock.now() + UNDATED_LIFETIME_MS),
+        Expiration: formatTimestamp(credentials.expiration ?? deps.clock.now() + UNDATED_LIFETIME_MS),
       };
       if (sso) body.AccountId = sso.accountId;
       return { status: 200, body };

@@ -5,15 +5,13 @@
 import * as path from "node:path";
 import { AwsConfig } from "../config/aws-config.js";
 import { JsonFileCache } from "../config/json-cache.js";
-import type { AwsPaths } from "../config/paths.js";
+import { awsPaths, type AwsPaths } from "../config/paths.js";
 import { profileFromEnv } from "../config/sso-target.js";
 import { resolveSsoProfile, type SsoProfile } from "../config/sso-profiles.js";
 import type { Deps } from "../deps.js";
 import { ConfigError, ServiceError } from "../errors.js";
 import { ApiError } from "../sso/clients.js";
 import { LoginRequiredError, loginCommandFor } from "../sso/login-required.js";
-import { messages } from "../ui/messages.js";
-import { authorize, awsPaths, usableToken } from "../commands/shared/authorize.js";
 import type { Credentials } from "./formatters.js";
 import { parseCredentialsFile, planChain, type ChainPlan, type RoleHop } from "./role-chain.js";
 import { assumeRoleCacheEntry, assumeRoleCacheKey, roleCacheEntry, roleCredentialsCacheKey, usableCachedCredentials } from "./role-cache.js";
@@ -199,6 +197,8 @@ async function ssoRoleCredentials(profile: SsoProfile, paths: AwsPaths, opts: Re
  * Either way a sign-in already running in another process is waited for, never duplicated.
  */
 async function tokenFor(profile: SsoProfile, paths: AwsPaths, loginCommand: string, allowSignIn: boolean, deps: Deps): Promise<string> {
+  // Loaded only now: the sign-in machinery is no part of a run that finds its credentials cached.
+  const [{ authorize, usableToken }, { messages }] = await Promise.all([import("../commands/shared/authorize.js"), import("../ui/messages.js")]);
   try {
     return (await usableToken(deps, paths, profile.target, loginCommand)).accessToken;
   } catch (error) {

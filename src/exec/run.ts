@@ -4,12 +4,13 @@
  */
 import * as path from "node:path";
 import { AwsConfig } from "../config/aws-config.js";
-import { isoZ, startCredentialEndpoint, type CredentialEndpoint } from "../credentials/container-endpoint.js";
+import type { CredentialEndpoint } from "../credentials/container-endpoint.js";
 import type { Credentials } from "../credentials/formatters.js";
 import { resolveCredentials } from "../credentials/resolver.js";
-import { awsPaths } from "../commands/shared/authorize.js";
 import type { Deps } from "../deps.js";
 import { ExitWith, UsageError } from "../errors.js";
+import { formatTimestamp } from "../sso/token.js";
+import { awsPaths } from "../config/paths.js";
 
 export interface ExecOptions {
   profile: string | undefined;
@@ -34,6 +35,8 @@ export async function runExec(opts: ExecOptions, deps: Deps): Promise<void> {
   let endpoint: CredentialEndpoint | undefined;
   if (opts.server) {
     if (resolved.profileName !== "default") await warnIfDefaultShadows(opts.configFile, deps);
+    // Loaded only here: its server and token generator are no part of a plain exec.
+    const { startCredentialEndpoint } = await import("../credentials/container-endpoint.js");
     endpoint = await startCredentialEndpoint({ profileName: resolved.profileName, configFile: opts.configFile }, deps);
   }
   let outcome;
@@ -130,7 +133,7 @@ export function childEnvironment(parent: Readonly<Record<string, string | undefi
     env.AWS_ACCESS_KEY_ID = accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = secretAccessKey;
     if (sessionToken) env.AWS_SESSION_TOKEN = sessionToken;
-    if (expiration !== undefined) env.AWS_CREDENTIAL_EXPIRATION = isoZ(expiration);
+    if (expiration !== undefined) env.AWS_CREDENTIAL_EXPIRATION = formatTimestamp(expiration);
   } else {
     env.AWS_CONTAINER_CREDENTIALS_FULL_URI = child.credentials.endpoint.url;
     env.AWS_CONTAINER_AUTHORIZATION_TOKEN = child.credentials.endpoint.token;

@@ -1,8 +1,9 @@
 /**
- * Runs a command in the foreground for `exec`: the only module that starts processes. It goes
- * through cross-spawn, loaded on first use, because Node's spawn without a shell finds neither
- * `terraform.exe` through PATHEXT nor `.cmd`/`.bat` shims (npm's, kubectl plugins') on Windows,
- * and a shell would re-parse the arguments.
+ * Runs a command in the foreground for `exec`: the only module that starts processes. On Windows it
+ * goes through cross-spawn, because Node's spawn without a shell finds neither `terraform.exe`
+ * through PATHEXT nor `.cmd`/`.bat` shims (npm's, kubectl plugins') there, and a shell would re-parse
+ * the arguments. Elsewhere cross-spawn is Node's spawn, so Node's is called directly: exec wraps
+ * every command a person runs with credentials, and loading cross-spawn would add to each.
  */
 import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
@@ -66,7 +67,7 @@ export function createForegroundRunner(
 ): ForegroundRunner {
   return {
     async run(command, args, env) {
-      const { default: spawn } = await import("cross-spawn");
+      const spawn = proc.platform === "win32" ? (await import("cross-spawn")).default : (await import("node:child_process")).spawn;
       return new Promise<ChildOutcome>((resolve) => {
         let child: ChildProcess;
         try {

@@ -1,12 +1,31 @@
 /**
- * The filesystem port: the only module that touches node:fs. Every write that a user or another tool
+ * The filesystem port: the only module that touches files (platform/stdio.ts writes to the standard
+ * streams' descriptors). Every write that a user or another tool
  * may read concurrently goes through `writeFileAtomic`, so readers see the old bytes or the new ones,
  * never a truncated file (the AWS CLI truncates in place, which is how half-written caches happen),
  * and a process killed at any moment leaves the old file or the new one.
  */
+import * as fs from "node:fs";
 import { constants, promises as fsp, rmSync, type Stats } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { FileSystemError, fileSystemError } from "../errors.js";
+
+/**
+ * What reading needs, from node:fs's callback functions. Not fs.promises: loading it costs a tenth
+ * of a bare Node start, and the commands that run most (credential_process, Tab completion) only
+ * read. Writing uses fs.promises.
+ */
+const reading = {
+  open: promisify(fs.open),
+  fstat: promisify(fs.fstat),
+  read: promisify(fs.read),
+  close: promisify(fs.close),
+  stat: promisify(fs.stat),
+  readdir: promisify(fs.readdir),
+  realpath: promisify(fs.realpath),
+  readlink: promisify(fs.readlink),
+};
 
 /**
  * Our temp files: hidden, named after their target and after us. Nothing that lists a directory
@@ -172,9 +191,9 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
   // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, forever. On a regular file it
   // changes nothing.
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
-  let handle: fsp.FileHandle;
+  let fd: number;
   try {
-    handle = await fsp.open(file, flags);
+    fd = await reading.open(file, flags);
   } catch (error) {
     if (isErrno(error, "ENOENT")) return null;
     if (noFollow && isErrno(error, "ELOOP")) {
@@ -183,7 +202,7 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
     throw fileSystemError(error, "read", file);
   }
   try {
-    const stats = await handle.stat();
+    const stats = await reading.fstat(fd);
     if (!stats.isFile()) throw notRegularFile(file, stats);
     if (stats.size > maxBytes) throw tooLarge(file, stats.size, maxBytes);
     // Read to the end rather than `stats.size` bytes (files in /proc say 0), but never past the limit.
@@ -191,7 +210,7 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
     let total = 0;
     for (;;) {
       const chunk = Buffer.allocUnsafe(Math.min(Math.max(stats.size - total, 64 * 1024), maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      const { bytesRead } = await reading.read(fd, chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
@@ -203,7 +222,7 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
     if (error instanceof NotUtf8Error) throw error;
     throw fileSystemError(error, "read", file);
   } finally {
-    await handle.close().catch(() => undefined);
+    await reading.close(fd).catch(() => undefined);
   }
 }
 
@@ -292,7 +311,7 @@ export const nodeFs: Fs = {
 
   async readdir(dir) {
     try {
-      return await fsp.readdir(dir);
+      return await reading.readdir(dir);
     } catch (error) {
       if (isErrno(error, "ENOENT")) return [];
       throw fileSystemError(error, "list", dir);
@@ -301,7 +320,7 @@ export const nodeFs: Fs = {
 
   async realpath(file) {
     try {
-      return await fsp.realpath(file);
+      return await reading.realpath(file);
     } catch (error) {
       if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "resolve", file);
     }
@@ -314,7 +333,7 @@ export const nodeFs: Fs = {
 
   async stat(file) {
     try {
-      const stats = await fsp.stat(file);
+      const stats = await reading.stat(file);
       return { mode: stats.mode & 0o7777, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
     } catch (error) {
       if (isMissing(error)) return null;
@@ -346,7 +365,7 @@ async function danglingTarget(file: string): Promise<string> {
   for (let hops = 0; ; hops++) {
     let dir: string;
     try {
-      dir = await fsp.realpath(path.dirname(current));
+      dir = await reading.realpath(path.dirname(current));
     } catch (error) {
       if (isErrno(error, "ENOENT")) return current;
       throw error;
@@ -354,7 +373,7 @@ async function danglingTarget(file: string): Promise<string> {
     current = path.join(dir, path.basename(current));
     let link: string;
     try {
-      link = await fsp.readlink(current);
+      link = await reading.readlink(current);
     } catch (error) {
       // EINVAL: not a link (or nothing there): this is the name a write creates.
       if (isErrno(error, "EINVAL") || isErrno(error, "ENOENT")) return current;

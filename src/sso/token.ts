@@ -2,7 +2,8 @@
  * Pure helpers for the files shared with the AWS CLI and SDKs: cache keys, timestamps and the JSON
  * flavour botocore writes. No IO here.
  */
-import { createHash } from "node:crypto";
+import { sha1 } from "@noble/hashes/legacy.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 
 /** Tokens and registrations with less than this left are treated as expired (botocore's window). */
 export const EXPIRY_WINDOW_MS = 15 * 60 * 1000;
@@ -27,8 +28,13 @@ export interface CachedRegistration {
   grantTypes?: string[];
 }
 
+/**
+ * The cache files' names. Not node:crypto: loading it costs a sixth of a bare Node start, and
+ * credential_process reads these files at every SDK client start (test/unit/token.test.ts checks the
+ * two agree).
+ */
 export function sha1Hex(text: string): string {
-  return createHash("sha1").update(text, "utf8").digest("hex");
+  return bytesToHex(sha1(utf8ToBytes(text)));
 }
 
 /** sha1 of the session name, or of the start URL exactly as configured for legacy profiles. */

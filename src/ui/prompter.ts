@@ -33,13 +33,14 @@ export interface Prompter {
 }
 
 
+/** The streams are asked for at the first prompt: most runs never prompt, and opening stdin costs. */
 export function createInquirerPrompter(streams: {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
+  input: () => NodeJS.ReadableStream;
+  output: () => NodeJS.WritableStream;
   signal: AbortSignal;
 }): Prompter {
   // Prompts are conversation, so they are drawn on stderr and stdout stays clean for results.
-  const context = { input: streams.input, output: streams.output, signal: streams.signal };
+  const context = () => ({ input: streams.input(), output: streams.output(), signal: streams.signal });
 
   async function guard<T>(ask: () => Promise<T>): Promise<T> {
     // Ctrl-C between two prompts has already aborted the signal. Given an aborted signal, inquirer
@@ -69,7 +70,7 @@ export function createInquirerPrompter(streams: {
               return question.validate ? question.validate(effective) : true;
             },
           },
-          context,
+          context(),
         ),
       );
       const trimmed = answer.trim();
@@ -79,7 +80,7 @@ export function createInquirerPrompter(streams: {
     async pick(question) {
       const { searchPicker } = await import("./search-picker.js");
       const value = await guard(() =>
-        searchPicker({ message: question.message, choices: question.choices, pageSize: 10, initial: question.initial ?? 0 }, context),
+        searchPicker({ message: question.message, choices: question.choices, pageSize: 10, initial: question.initial ?? 0 }, context()),
       );
       return value as (typeof question.choices)[number]["value"];
     },

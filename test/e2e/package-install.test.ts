@@ -50,7 +50,7 @@ afterAll(() => {
 
 describe("the packed package", () => {
   it("is built by prepack: the tarball holds dist/ and the generated help, not the tests", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["bin/sso-setup.js", "dist/cli/bin.js", "dist/cli/root-help.js", "README.md", "LICENSE"]));
+    expect(packedFiles).toEqual(expect.arrayContaining(["bin/sso-setup.cjs", "dist/cli/bin.cjs", "dist/cli/fast.cjs", "dist/cli/program.js", "dist/cli/root-help.cjs", "README.md", "LICENSE"]));
     expect(packedFiles.filter((f) => !/^(bin|dist\/cli)\/|^(README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
   });
 
@@ -60,8 +60,8 @@ describe("the packed package", () => {
     expect(manifest.homepage).toBe("https://github.com/sso-setup/sso-setup#readme");
     expect(manifest.bugs).toEqual({ url: ISSUES_URL });
     expect(manifest.version).toBe(VERSION);
-    expect(readFileSync(path.join(packageDir, "bin", "sso-setup.js"), "utf8")).toContain(ISSUES_URL);
-    const bundle = readdirSync(path.join(packageDir, "dist", "cli")).filter((f) => f.endsWith(".js")).map((f) => readFileSync(path.join(packageDir, "dist", "cli", f), "utf8"));
+    expect(readFileSync(path.join(packageDir, "bin", "sso-setup.cjs"), "utf8")).toContain(ISSUES_URL);
+    const bundle = readdirSync(path.join(packageDir, "dist", "cli")).filter((f) => /\.c?js$/.test(f)).map((f) => readFileSync(path.join(packageDir, "dist", "cli", f), "utf8"));
     expect(bundle.join("\n")).toContain(ISSUES_URL);
     expect(bundle.join("\n")).toContain("please report it at");
   });
@@ -109,7 +109,7 @@ describe("the installed sso-setup", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      `sso-setup: error: this installation is incomplete: ${path.join(packageDir, "dist", "cli", "bin.js")} is missing. ` +
+      `sso-setup: error: this installation is incomplete: ${path.join(packageDir, "dist", "cli", "bin.cjs")} is missing. ` +
         "In a clone, run `npm run build`; otherwise reinstall sso-setup.\n",
     );
   });

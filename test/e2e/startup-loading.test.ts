@@ -1,15 +1,31 @@
 /** What starting the CLI loads: the fast paths must stay fast as commands are added. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { startEmulator } from "../../emulator/server.js";
+import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { roleCredentialsCacheKey } from "../../src/credentials/role-cache.js";
-import { DEV_CONFIG, makeSandbox, ROOT, runCli } from "../helpers/cli.js";
+import { DEV_CONFIG, makeSandbox, ROOT, runCli, type Sandbox } from "../helpers/cli.js";
 import { runTracingModules } from "../helpers/module-trace.js";
 
 /** Our own sources among the loaded modules, relative to the repository (`src/commands/status.ts`). */
 const ours = (loaded: string[]) => loaded.filter((m) => m.startsWith(`${ROOT}/src/`)).map((m) => m.slice(ROOT.length + 1));
 const commandModules = (loaded: string[]) => ours(loaded).filter((m) => /^src\/commands\/[^/]+\.ts$/.test(m));
+
+/** A sandbox with the dev profile signed in against a fresh emulator, cleaned up after `body`. */
+async function withSignedInDev(body: (emu: Emulator, box: Sandbox) => Promise<void>): Promise<void> {
+  const emu = await startEmulator();
+  const box = makeSandbox(emu.url);
+  try {
+    mkdirSync(path.dirname(box.configFile), { recursive: true });
+    writeFileSync(box.configFile, DEV_CONFIG);
+    const login = await runCli(["login", "--profile", "dev"], { env: box.env() });
+    expect(login.code, login.stderr).toBe(0);
+    await body(emu, box);
+  } finally {
+    await emu.close();
+    box.cleanup();
+  }
+}
 
 describe("start-up", () => {
   it("answers --version and --help without loading commander or any command", async () => {
@@ -86,14 +102,8 @@ describe("hot paths", () => {
     }
   });
 
-  it("exec with cached credentials loads no commander, SDK, prompt library or command module", async () => {
-    const emu = await startEmulator();
-    const box = makeSandbox(emu.url);
-    try {
-      mkdirSync(path.dirname(box.configFile), { recursive: true });
-      writeFileSync(box.configFile, DEV_CONFIG);
-      const login = await runCli(["login", "--profile", "dev"], { env: box.env() });
-      expect(login.code, login.stderr).toBe(0);
+  it("exec with cached credentials loads no commander, SDK, prompt library or command module", () =>
+    withSignedInDev(async (_emu, box) => {
       // The first exec fetches and caches the role credentials; the second is the everyday one.
       expect((await runCli(["exec", "--profile", "dev", "--", "true"], { env: box.env() })).code).toBe(0);
       const r = await runTracingModules(["exec", "--profile", "dev", "--", "true"], box.env());
@@ -101,9 +111,51 @@ describe("hot paths", () => {
       expect(commandModules(r.loaded)).toEqual([]);
       expect(ours(r.loaded)).toContain("src/exec/run.ts");
       expect(r.loaded.join("\n")).not.toMatch(/\/node_modules\/(@aws-sdk|@smithy|@inquirer|open|commander)\//);
-      expect(r.loaded.join("\n")).toContain("/node_modules/cross-spawn/");
+    }));
+});
+
+describe("the fast path (dist/cli/fast.cjs)", () => {
+  it("answers warm hot command lines alone: the full program is never loaded", () =>
+    withSignedInDev(async (_emu, box) => {
+      expect((await runCli(["export-credentials", "--profile", "dev"], { env: box.env() })).code).toBe(0);
+      for (const args of [["export-credentials", "--profile", "dev"], ["exec", "--profile", "dev", "--", "true"], ["completion", "--list", "profiles"]]) {
+        const r = await runTracingModules(args, box.env());
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(ours(r.loaded), args.join(" ")).toContain("src/fast-path.ts");
+        expect(ours(r.loaded), args.join(" ")).not.toContain("src/program.ts");
+      }
+    }));
+
+  it("hands a run that needs the service over to the full program, which answers as if alone", () =>
+    withSignedInDev(async (emu, box) => {
+      // A config its group may write draws a warning; the attempt reads it before it hands over, and
+      // the warning must still be said once.
+      chmodSync(box.configFile, 0o664);
+      const cache = path.join(box.home, ".aws", "cli", "cache");
+      rmSync(cache, { recursive: true, force: true });
+      const before = emu.requests.length;
+      const r = await runTracingModules(["export-credentials", "--profile", "dev", "--format", "env"], box.env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(ours(r.loaded)).toEqual(expect.arrayContaining(["src/fast-path.ts", "src/program.ts"]));
+      expect(r.stdout.match(/^export AWS_ACCESS_KEY_ID=ASIA/gm)).toHaveLength(1);
+      expect(r.stderr.match(/warning: .* can be written by its group/g)).toHaveLength(1);
+      expect(emu.requests.slice(before).map((entry) => entry.operation)).toEqual(["GetRoleCredentials"]);
+      expect(readdirSync(cache)).toHaveLength(1);
+    }));
+
+  it("hands over a hot command's failure as well, which the full program reports once", async () => {
+    const box = makeSandbox();
+    try {
+      mkdirSync(path.dirname(box.configFile), { recursive: true });
+      writeFileSync(box.configFile, DEV_CONFIG);
+      // No token: without a terminal the answer is 253 and the login command, said once.
+      const r = await runCli(["export-credentials", "--profile", "dev"], { env: box.env() });
+      expect(r.code).toBe(253);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.match(/sso-setup: error:/g)).toHaveLength(1);
+      expect(r.stderr).toContain("sso-setup login --profile dev");
     } finally {
-      await emu.close();
       box.cleanup();
     }
   });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-export const CLI = path.join(ROOT, "bin/sso-setup.js");
+export const CLI = path.join(ROOT, "bin/sso-setup.cjs");
 export const PERSON = path.join(ROOT, "dist/emulator/person.js");
 
 /** The keys of a token cache file, in the order botocore writes them. */
@@ -121,7 +121,7 @@ export function runCli(
     input?: string;
     timeoutMs?: number;
     cwd?: string;
-    /** An installed `sso-setup` to run instead of this checkout's bin/sso-setup.js. */
+    /** An installed `sso-setup` to run instead of this checkout's bin/sso-setup.cjs. */
     bin?: string;
     /** Gets the child as soon as it runs, to send it a signal mid-run. */
     onSpawn?: (child: ChildProcess) => void;

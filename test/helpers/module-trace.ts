@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { modulesInChunks } from "./bundle-meta.js";
 import { runCli, type CliResult } from "./cli.js";
 
@@ -26,8 +27,17 @@ export async function resolve(specifier, context, next) {
   return result;
 }\n`,
     );
-    writeFileSync(path.join(dir, "register.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
-    const result = await runCli(args, { env: { ...env, NODE_OPTIONS: `--import ${path.join(dir, "register.mjs")}` } });
+    // The entry and the fast path are CommonJS (require.cache lists what they loaded); the full
+    // program is ES modules (the resolve hook sees each one).
+    writeFileSync(
+      path.join(dir, "register.cjs"),
+      `const { appendFileSync } = require("node:fs");
+const { pathToFileURL } = require("node:url");
+require("node:module").register(${JSON.stringify(pathToFileURL(path.join(dir, "hooks.mjs")).href)});
+process.on("exit", () => appendFileSync(${JSON.stringify(trace)}, Object.keys(require.cache).map((file) => pathToFileURL(file).href + "\\n").join("")));
+`,
+    );
+    const result = await runCli(args, { env: { ...env, NODE_OPTIONS: `--require ${path.join(dir, "register.cjs")}` } });
     // The CLI runs from bundles: each loaded chunk stands for the sources in it.
     return { ...result, loaded: modulesInChunks(readFileSync(trace, "utf8").split("\n").filter(Boolean)) };
   } finally {

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../helpers/random.js";
 import {
   formatTimestamp,
   isFresh,
@@ -31,6 +33,18 @@ describe("cache keys shared with the AWS CLI", () => {
     );
     expect(registrationCacheKey({ ...base, scopes: undefined, sessionName: "my-sso" })).toBe("1cdd4fbfd3e0d48dabc5c0c605c56184bcae46d6");
     expect(registrationCacheKey({ ...base, scopes: undefined, sessionName: undefined })).toBe("d74d66a0e8fad52f66c5247036c22ae67c2c1f31");
+  });
+
+  it("hashes like node:crypto's sha1, which the AWS CLI's keys were checked against, at every length and in every plane", () => {
+    const random = mulberry32(11);
+    // Lengths around SHA-1's 64-byte blocks and its 55/56-byte padding edge; ASCII, accents, CJK,
+    // astral characters and a lone surrogate (both encode it as U+FFFD).
+    const alphabet = ["a", "Z", "0", "/", "é", "✓", "語", "😀", "\ud800", "\n"];
+    for (let n = 0; n < 300; n++) {
+      const length = n < 140 ? n : Math.floor(random() * 5000);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      expect(sha1Hex(text), JSON.stringify(text.slice(0, 40))).toBe(createHash("sha1").update(text, "utf8").digest("hex"));
+    }
   });
 
   it("serialises like Python's json.dumps, including \\u escapes", () => {

@@ -11,7 +11,8 @@ import type { SsoTarget } from "../../sso/login-flow.js";
 import { fetchAccess, type AccountAccess, type FetchAccessOptions, type FetchProgress } from "../../sso/role-fetcher.js";
 import { describeSignIn, LoginRequiredError } from "../../sso/login-required.js";
 import { createProgressBar } from "../../ui/progress.js";
-import { awsPaths, usableToken } from "./authorize.js";
+import { usableToken } from "./authorize.js";
+import { awsPaths } from "../../config/paths.js";
 
 export interface AccessListing {
   accounts: AccountAccess[];

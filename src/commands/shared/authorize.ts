@@ -3,7 +3,7 @@
  * a token is obtained without one (refresh) for commands that must not sign in on their own.
  */
 import { JsonFileCache } from "../../config/json-cache.js";
-import { resolveAwsPaths, type AwsPaths } from "../../config/paths.js";
+import type { AwsPaths } from "../../config/paths.js";
 import type { Deps } from "../../deps.js";
 import { describeEnvironment, readHostFacts } from "../../platform/environment.js";
 import type { DeviceFlowReason } from "../../sso/flow-choice.js";
@@ -16,10 +16,6 @@ import { sanitizeForTerminal } from "../../ui/sanitize.js";
 
 // The sign-in and refresh machinery is loaded when a token is actually needed: every command
 // imports this module, and export-credentials' warm path (cached role credentials) never gets here.
-
-export function awsPaths(deps: Pick<Deps, "env" | "homedir">, configFileFlag: string | undefined): AwsPaths {
-  return resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag });
-}
 
 export interface AuthorizeOptions {
   force: boolean;

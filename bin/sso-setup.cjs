@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Plain JavaScript that any Node can parse, so that whatever stops sso-setup from starting (a Node too
 // old, a package installed without its build) ends in one clear line and exit 1, never a stack trace
-// with exit 0.
-import { fileURLToPath } from "node:url";
+// with exit 0. CommonJS, like the bundle it starts: Node then never starts its ES module loader for
+// the commands that run most (see src/bin.ts).
+"use strict";
+const path = require("node:path");
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -10,12 +12,12 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 
-const entry = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+const entry = path.join(__dirname, "..", "dist", "cli", "bin.cjs");
 try {
-  await import("../dist/cli/bin.js");
+  require(entry);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  const missing = error?.code === "ERR_MODULE_NOT_FOUND" && message.includes(entry);
+  const missing = error && error.code === "MODULE_NOT_FOUND" && message.includes(entry);
   process.stderr.write(
     missing
       ? `sso-setup: error: this installation is incomplete: ${entry} is missing. In a clone, run \`npm run build\`; otherwise reinstall sso-setup.\n`

@@ -1,0 +1,75 @@
+/**
+ * The dependencies that reach no further than this machine's files, clock and processes: all a warm
+ * run of a hot path needs (fast-path.ts wires these alone), and the base of every real Deps (deps.ts).
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import { resolveAwsPaths } from "./config/paths.js";
+import { createForegroundRunner, type ForegroundRunner, type InterruptOwnership } from "./platform/child.js";
+import { systemClock, type Clock } from "./platform/clock.js";
+import { nodeFs, type Fs } from "./platform/fs.js";
+import { withFsHook, withPermissionWarnings, type FsChange } from "./platform/fs-hooks.js";
+import type { CommandScope } from "./sso/network.js";
+import { createDebugLog, debugFromEnv, type DebugLog } from "./ui/debug.js";
+import type { IOStreams } from "./ui/io.js";
+
+export interface LocalDeps {
+  io: IOStreams;
+  clock: Clock;
+  fs: Fs;
+  env: Readonly<Record<string, string | undefined>>;
+  homedir: string;
+  /** Runs exec's command in the foreground. */
+  children: ForegroundRunner;
+  /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
+  signal: AbortSignal;
+  /** `--debug`: switched on by cli.ts once the command line is parsed (or from the start by SSO_SETUP_DEBUG). */
+  debug: DebugLog;
+  /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
+  scope: CommandScope;
+  /** Every file written or removed so far, so that a cancellation can say truthfully what it kept. */
+  changes?: readonly FsChange[];
+}
+
+/** `io` is the process's streams (platform/stdio.ts), or the fast path's held version of them. */
+export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, signal: AbortSignal, interrupts: InterruptOwnership): LocalDeps {
+  const env = { ...proc.env };
+  // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
+  const homedir = env.HOME || env.USERPROFILE || os.homedir();
+  const debug = createDebugLog(io.err, debugFromEnv(env));
+  const scope: CommandScope = {};
+  const awsDir = path.join(homedir, ".aws");
+  const changes: FsChange[] = [];
+  const hooked = withFsHook(nodeFs, {
+    active: true,
+    changed: (change) => {
+      changes.push(change);
+      debug.log(
+        "file",
+        change.kind === "wrote"
+          ? `wrote ${change.file} (${change.bytes} bytes, mode ${change.mode === undefined ? "?" : change.mode.toString(8).padStart(4, "0")})`
+          : `removed ${change.file}`,
+      );
+    },
+  });
+  const fs = withPermissionWarnings(hooked, {
+    home: homedir,
+    watched: (file) =>
+      file.startsWith(`${awsDir}${path.sep}`) ||
+      file === awsDir ||
+      file === resolveAwsPaths({ env, homedir, configFileFlag: scope.configFile }).configFile,
+    warn: (text) => io.err.write(text),
+  });
+  return {
+    io,
+    clock: systemClock,
+    fs,
+    env,
+    homedir,
+    children: createForegroundRunner(proc, interrupts, nodeFs.readText),
+    signal,
+    debug,
+    scope,
+    changes,
+  };
+}
