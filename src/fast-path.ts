@@ -9,15 +9,16 @@ import type { Deps } from "./deps.js";
 import { commit, handOver, handOverRequested } from "./hand-over.js";
 import { createLocalDeps, type LocalDeps } from "./local-deps.js";
 import { main } from "./main.js";
-import { listenForInterrupts } from "./platform/interrupts.js";
 import { processIo } from "./platform/stdio.js";
 import type { IOStreams, TextOutput } from "./ui/io.js";
 
 /** The command line's exit code, or undefined when the full program must answer it. */
 export async function runFast(argv: readonly string[]): Promise<number | undefined> {
-  const wiring = listenForInterrupts(process);
   const output = new HeldOutput(processIo(process));
-  const deps = attemptDeps(createLocalDeps(process, output.io, wiring.signal, wiring.interrupts), output);
+  // No Ctrl-C handling of its own (listening costs a twentieth of a start): an attempt only reads, so
+  // stopping it anywhere loses nothing, and exec's child gets the signals forwarded by child.ts.
+  const interrupts = { handToChild: () => undefined, takeBack: () => undefined };
+  const deps = attemptDeps(createLocalDeps(process, output.io, new AbortController().signal, interrupts), output);
   let code: number | undefined;
   try {
     code = await main(argv, deps);
@@ -26,10 +27,7 @@ export async function runFast(argv: readonly string[]): Promise<number | undefin
     // command line that is not a hot path after all), or a bug.
     if (!handOverRequested()) throw error;
   }
-  if (handOverRequested() || code === undefined) {
-    wiring.dispose();
-    return undefined;
-  }
+  if (handOverRequested() || code === undefined) return undefined;
   output.show();
   return code;
 }

@@ -1,12 +1,12 @@
 /**
  * Command lines that run far more often than a person types them, answered without commander and
  * the command tree: `export-credentials` (credential_process runs it at every SDK client start),
- * `exec` (it wraps every command a person runs with credentials) and `completion --list` (every Tab). Each entry reads only the flags its command defines, with Node's
- * parseArgs; anything it is not sure of (help, an unknown flag, a value commander would refuse, an
+ * `exec` (it wraps every command a person runs with credentials) and `completion --list` (every Tab). Each entry reads only the flags its command defines, as Node's
+ * parseArgs does in strict mode (not with it: loading it costs more than the rest of the line's
+ * reading; a test compares the two); anything it is not sure of (help, an unknown flag, a value commander would refuse, an
  * ambiguous `--flag -value`) is left to the full program, which owns every usage message. A test
  * checks that these flags are exactly the ones the commands define.
  */
-import { parseArgs } from "node:util";
 import { NAME_LISTS, type NameList } from "./config/name-lists.js";
 import { CREDENTIAL_FORMATS, type CredentialFormat } from "./credentials/formatters.js";
 import type { Deps } from "./deps.js";
@@ -74,13 +74,8 @@ export function hotPath(argv: readonly string[]): Action | undefined {
   if (!command) return undefined;
   const args = argv.slice(at + 1);
   const split = command.passThrough ? passThroughAt(args, command.flags) : args.length;
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    const options = Object.fromEntries(Object.entries(command.flags).map(([flag, type]) => [flag, { type }]));
-    parsed = parseArgs({ args: args.slice(0, split), options: { ...options, debug: { type: "boolean" } }, allowPositionals: true, strict: true });
-  } catch {
-    return undefined;
-  }
+  const parsed = parseFlags(args.slice(0, split), command.flags);
+  if (!parsed) return undefined;
   if (command.passThrough) {
     if (parsed.positionals.length > 0) return undefined;
     parsed.positionals = args.slice(args[split] === "--" ? split + 1 : split);
@@ -105,4 +100,39 @@ function passThroughAt(args: readonly string[], flags: HotCommand["flags"]): num
     if (!arg.includes("=") && flags[arg.replace(/^--/, "")] === "string") i++;
   }
   return args.length;
+}
+
+/**
+ * The long flags in `args` as Node's parseArgs reads them with `strict: true` and positionals allowed
+ * (and --debug), or undefined where it would throw: an unknown or short flag, a missing value, a value
+ * that looks like a flag, a value given to a boolean.
+ */
+export function parseFlags(args: readonly string[], flags: HotCommand["flags"]): { values: Values; positionals: string[] } | undefined {
+  const values: Values = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    if (!arg.startsWith("--")) return undefined;
+    const equals = arg.indexOf("=");
+    const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
+    const kind = name === "debug" ? "boolean" : Object.hasOwn(flags, name) ? flags[name] : undefined;
+    if (kind === undefined) return undefined;
+    if (kind === "boolean") {
+      if (equals !== -1) return undefined;
+      values[name] = true;
+      continue;
+    }
+    const value = equals === -1 ? args[++i] : arg.slice(equals + 1);
+    if (value === undefined || (equals === -1 && value.length > 1 && value.startsWith("-"))) return undefined;
+    values[name] = value;
+  }
+  return { values, positionals };
 }

@@ -11,8 +11,6 @@ export interface ProcessInterrupts {
   /** Aborted by the first Ctrl-C (Deps.signal). */
   signal: AbortSignal;
   interrupts: InterruptOwnership;
-  /** Removes the listeners: the fast path's attempt hands the process over to the full program. */
-  dispose(): void;
 }
 
 export function listenForInterrupts(proc: NodeJS.Process): ProcessInterrupts {
@@ -25,17 +23,12 @@ export function listenForInterrupts(proc: NodeJS.Process): ProcessInterrupts {
     if (controller.signal.aborted) proc.exit(130);
     controller.abort(new CancelledError());
   };
+  proc.on("SIGINT", onInterrupt);
   // A file size limit (`ulimit -f`) otherwise kills the process mid-write; with a listener the write
   // fails with EFBIG instead, which is reported in one line with the temp file removed.
-  const onFileSizeLimit = () => undefined;
-  proc.on("SIGINT", onInterrupt);
-  proc.on("SIGXFSZ", onFileSizeLimit);
+  proc.on("SIGXFSZ", () => undefined);
   return {
     signal: controller.signal,
     interrupts: { handToChild: () => void (childOwnsInterrupts = true), takeBack: () => void (childOwnsInterrupts = false) },
-    dispose() {
-      proc.off("SIGINT", onInterrupt);
-      proc.off("SIGXFSZ", onFileSizeLimit);
-    },
   };
 }

@@ -1,8 +1,10 @@
 /** The hot paths read the same flags as the commands they stand in for, and hand doubtful lines back. */
+import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import type { Deps } from "../../src/deps.js";
-import { HOT_COMMANDS, hotPath } from "../../src/hot-paths.js";
+import { HOT_COMMANDS, hotPath, parseFlags } from "../../src/hot-paths.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const silent = { write() {} };
 const deps = { io: { out: silent, err: silent, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false } } as unknown as Deps;
@@ -46,6 +48,26 @@ describe("hot paths", () => {
       ["exec", "--unknown", "--", "true"],
     ]) {
       expect(hotPath(line), line.join(" ")).toBeUndefined();
+    }
+  });
+});
+
+describe("the hot paths' flag reader", () => {
+  it("reads every command line as Node's parseArgs does in strict mode, and refuses where it throws", () => {
+    const flags = { profile: "string", format: "string", server: "boolean" } as const;
+    const tokens = ["--profile", "--profile=", "--profile=dev", "--format", "env", "--server", "--server=yes", "--debug", "--nope", "-h", "-", "--", "dev", "-x", "--=", "---", "x=y"];
+    const random = mulberry32(7);
+    for (let n = 0; n < 4000; n++) {
+      const args = Array.from({ length: Math.floor(random() * 6) }, () => tokens[Math.floor(random() * tokens.length)]!);
+      let expected: { values: Record<string, unknown>; positionals: string[] } | undefined;
+      try {
+        const options = { profile: { type: "string" }, format: { type: "string" }, server: { type: "boolean" }, debug: { type: "boolean" } } as const;
+        const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+        expected = { values: { ...values }, positionals };
+      } catch {
+        expected = undefined;
+      }
+      expect(parseFlags(args, flags), JSON.stringify(args)).toEqual(expected);
     }
   });
 });
