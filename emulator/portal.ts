@@ -1,4 +1,5 @@
 import type { EmulatorAccount } from "./accounts.js";
+import { expireAccessToken } from "./control.js";
 import { sendPortalError } from "./errors.js";
 import { send, sendHtml, sendJson, type Exchange, type HandlerContext } from "./http.js";
 import { portalStartPage } from "./pages.js";
@@ -17,6 +18,12 @@ function authenticate(ex: Exchange, ctx: HandlerContext): AccessTokenRecord | un
   if (!record || record.revoked || ctx.now() >= record.expiresAt) {
     sendPortalError(ex, "UnauthorizedException", "Session token not found or invalid");
     return undefined;
+  }
+  const callsLeft = ctx.state.expireAccessTokenAfterCalls;
+  if (callsLeft !== null) {
+    // This call is still served; the token's lifetime runs out right after it.
+    ctx.state.expireAccessTokenAfterCalls = callsLeft > 1 ? callsLeft - 1 : null;
+    if (callsLeft <= 1) expireAccessToken(ctx.state, ctx.now(), record.accessToken);
   }
   return record;
 }

@@ -29,6 +29,12 @@ export interface EmulatorKnobs {
   autoApproveAfterPolls: number | null;
   /** Access token lifetime in seconds. */
   accessTokenExpiresIn: number;
+  /**
+   * After this many more portal calls served with a live access token, that token expires (its
+   * refresh token keeps working), as if its lifetime ran out in the middle of a long run; the knob
+   * then clears itself. null = off.
+   */
+  expireAccessTokenAfterCalls: number | null;
   /** "auto": only registrations with scopes or the refresh_token grant get a refresh token. */
   issueRefreshToken: "auto" | boolean;
   /** When false, a refresh keeps the old refresh token valid and the response has none. */
@@ -66,6 +72,7 @@ export function defaultKnobs(): EmulatorKnobs {
     slowDownOnce: false,
     autoApproveAfterPolls: null,
     accessTokenExpiresIn: 8 * 60 * 60,
+    expireAccessTokenAfterCalls: null,
     issueRefreshToken: "auto",
     rotateRefreshTokens: true,
     authorizeMode: "approve",
@@ -272,6 +279,7 @@ const KNOB_CHECKS: { [K in keyof EmulatorKnobs]: [check: (v: unknown) => boolean
   slowDownOnce: [(v) => typeof v === "boolean", "a boolean"],
   autoApproveAfterPolls: [(v) => v === null || (Number.isInteger(v) && (v as number) >= 0), "null or an integer ≥ 0"],
   accessTokenExpiresIn: [isNonNegativeNumber, "a number of seconds"],
+  expireAccessTokenAfterCalls: [(v) => v === null || isPositiveInteger(v), "null or an integer ≥ 1"],
   issueRefreshToken: [(v) => v === "auto" || typeof v === "boolean", '"auto", true or false'],
   rotateRefreshTokens: [(v) => typeof v === "boolean", "a boolean"],
   authorizeMode: [(v) => v === "approve" || v === "deny" || v === "page" || v === "wrong-state", '"approve", "deny", "page" or "wrong-state"'],

@@ -265,6 +265,7 @@ export async function runPopulate(opts: PopulateOptions, deps: Deps): Promise<vo
       accounts: listing.accounts.length,
       calls: listing.stats.calls,
       throttled: listing.stats.throttled,
+      refreshes: listing.stats.reauthorized,
       seconds: listing.elapsedMs / 1000,
     }),
   );

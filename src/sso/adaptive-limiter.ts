@@ -13,6 +13,10 @@
  * costs a pause: a `Retry-After` pauses every sender, not only the throttled call, since the limit is
  * shared by all of them.
  *
+ * When the service refuses the calls' credentials (an access token that expired during a long run),
+ * sending stops, `reauthorize` renews them once for every call refused meanwhile, and the refused
+ * calls go again.
+ *
  * Only one loop ever waits on the clock, so tests with a fake clock need no real time, and the
  * order of calls is deterministic.
  */
@@ -24,13 +28,17 @@ export type CallOutcome =
   | { kind: "throttled"; retryAfterMs: number | undefined }
   /** A server error or lost connection: retried a few times with backoff. */
   | { kind: "transient" }
-  /** Retrying cannot help (expired token, bad request): the whole batch fails with it. */
+  /** The credentials were refused (an expired access token): renewed through `reauthorize`, then retried. */
+  | { kind: "unauthorized" }
+  /** Retrying cannot help (bad request, access denied): the whole batch fails with it. */
   | { kind: "fatal" };
 
 export interface LimiterStats {
   /** Requests sent, retries included. */
   calls: number;
   throttled: number;
+  /** Times the credentials were renewed after the service refused them. */
+  reauthorized: number;
   /** The current send rate in calls per second; Infinity while no throttling has been seen. */
   ratePerSecond: number;
 }
@@ -38,6 +46,12 @@ export interface LimiterStats {
 export interface AdaptiveLimiterOptions {
   clock: Clock;
   classify(error: unknown): CallOutcome;
+  /**
+   * Renews the credentials the calls carry after an "unauthorized" outcome. Without it, that outcome
+   * fails the batch as "fatal" does; so does its failure, and a refusal of the renewed credentials
+   * before they served a single call (renewing again would not help).
+   */
+  reauthorize?: (() => Promise<void>) | undefined;
   signal?: AbortSignal | undefined;
   maxConcurrency?: number;
   /** Factor applied to the rate on a throttle. */
@@ -67,6 +81,8 @@ interface Task {
   notBefore: number;
   /** Which send this was, in order: tells throttles of calls sent before the last cut apart. */
   sendNumber: number;
+  /** The credentials it was sent with, counted in renewals. */
+  credentials: number;
 }
 
 const DEFAULTS = {
@@ -99,8 +115,12 @@ export class AdaptiveLimiter {
   /** Completion times of recent successes, to measure the rate that actually got through. */
   private readonly recentSuccesses: number[] = [];
   private waiting = false;
+  /** A renewal of the credentials is under way: nothing is sent until it ends. */
+  private renewing = false;
+  /** Whether a call sent with the current credentials has succeeded. */
+  private credentialsServed = false;
   private failure: { error: unknown } | undefined;
-  private readonly stats = { calls: 0, throttled: 0 };
+  private readonly stats = { calls: 0, throttled: 0, reauthorized: 0 };
 
   constructor(options: AdaptiveLimiterOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options), clock: options.clock, classify: options.classify };
@@ -129,6 +149,7 @@ export class AdaptiveLimiter {
         transientFailures: 0,
         notBefore: 0,
         sendNumber: 0,
+        credentials: 0,
       };
       // Pages that reveal more work (the account list) go first, so the pipeline fills early.
       if (options.urgent) this.fresh.unshift(task);
@@ -142,7 +163,7 @@ export class AdaptiveLimiter {
   }
 
   private pump(): void {
-    if (this.waiting || this.failure) return;
+    if (this.waiting || this.renewing || this.failure) return;
     while (this.inFlight < this.options.maxConcurrency && this.backlog > 0) {
       const now = this.options.clock.now();
       const gate = Math.max(this.nextSendAt, this.pausedUntil);
@@ -174,6 +195,7 @@ export class AdaptiveLimiter {
     this.inFlight += 1;
     this.stats.calls += 1;
     task.sendNumber = this.stats.calls;
+    task.credentials = this.stats.reauthorized;
     const rate = this.control.rateAt(now);
     this.nextSendAt = Number.isFinite(rate) ? Math.max(this.nextSendAt, now) + 1000 / rate : now;
     this.report();
@@ -194,6 +216,7 @@ export class AdaptiveLimiter {
     const now = this.options.clock.now();
     this.lastSuccessAt = now;
     this.consecutiveThrottles = 0;
+    if (task.credentials === this.stats.reauthorized) this.credentialsServed = true;
     this.recentSuccesses.push(now);
     if (this.recentSuccesses.length > 4096) this.recentSuccesses.splice(0, 2048);
     task.resolve(value);
@@ -219,6 +242,14 @@ export class AdaptiveLimiter {
           return;
         }
         task.notBefore = now + Math.min(10_000, this.options.transientBackoffMs * 2 ** (task.transientFailures - 1));
+        break;
+      case "unauthorized":
+        if (!this.reauthorize(task)) {
+          task.reject(error);
+          this.fail(error);
+          return;
+        }
+        task.notBefore = 0;
         break;
       case "throttled":
         this.stats.throttled += 1;
@@ -256,6 +287,35 @@ export class AdaptiveLimiter {
     this.control.resumesAt(this.pausedUntil);
     // Resume at the new rate from the end of the pause, not with the slot booked at the old one.
     this.nextSendAt = this.pausedUntil;
+  }
+
+  /**
+   * Starts the one renewal that every refused call waits for; false when renewing cannot help. A call
+   * sent with credentials that were renewed since, or while the renewal runs, simply goes again.
+   */
+  private reauthorize(task: Task): boolean {
+    const renew = this.options.reauthorize;
+    if (!renew) return false;
+    if (this.renewing || task.credentials !== this.stats.reauthorized) return true;
+    // Renewed credentials refused before they served a call: the renewal did not help, and another
+    // would not either (a revoked session, a clock far off). The first credentials get their chance:
+    // a token the cache called valid may have lapsed early.
+    if (this.stats.reauthorized > 0 && !this.credentialsServed) return false;
+    this.renewing = true;
+    Promise.resolve().then(renew).then(
+      () => {
+        this.renewing = false;
+        this.stats.reauthorized += 1;
+        this.credentialsServed = false;
+        this.report();
+        this.pump();
+      },
+      (error: unknown) => {
+        this.renewing = false;
+        this.fail(error);
+      },
+    );
+    return true;
   }
 
   private fail(error: unknown): void {

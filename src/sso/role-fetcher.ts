@@ -2,7 +2,8 @@
  * Every account a token can see, with its roles, for organisations of thousands of accounts: one
  * ListAccounts page after another, and one ListAccountRoles per account (paged), all paced by one
  * AdaptiveLimiter so the run finishes at the rate the service allows and no account fails on a 429.
- * Role listing starts with the first page of accounts rather than after the last one.
+ * Role listing starts with the first page of accounts rather than after the last one. An access token
+ * that expires during the run is renewed once and the refused calls go again.
  */
 import type { Clock } from "../platform/clock.js";
 import { AdaptiveLimiter, type AdaptiveLimiterOptions, type CallOutcome, type LimiterStats } from "./adaptive-limiter.js";
@@ -34,12 +35,18 @@ export interface FetchAccessOptions {
   /** Accounts that filters leave out need no ListAccountRoles call. */
   wantRoles?(account: AccountInfo): boolean;
   onProgress?(progress: FetchProgress): void;
+  /**
+   * A new access token for the one the portal refused (UnauthorizedException). Called once for all
+   * the calls refused at the same time; without it, a refusal ends the listing.
+   */
+  renewToken?(refused: string): Promise<string>;
   limiter?: Partial<Omit<AdaptiveLimiterOptions, "clock" | "classify" | "signal" | "onUpdate">>;
 }
 
 export function classifyPortalError(error: unknown): CallOutcome {
   if (error instanceof ApiError) {
     if (error.status === 429 || THROTTLE_CODES.has(error.code)) return { kind: "throttled", retryAfterMs: error.retryAfterMs };
+    if (error.code === "UnauthorizedException") return { kind: "unauthorized" };
     if (error.status !== undefined && error.status >= 500) return { kind: "transient" };
     return { kind: "fatal" };
   }
@@ -54,12 +61,16 @@ export async function fetchAccess(
   const progress: FetchProgress = {
     calls: 0,
     throttled: 0,
+    reauthorized: 0,
     ratePerSecond: Infinity,
     accountsListed: 0,
     listingComplete: false,
     accountsToFetch: 0,
     accountsFetched: 0,
   };
+  // Every call reads the token when it is sent, so a retry goes with the renewed one.
+  let currentToken = accessToken;
+  const renewToken = options.renewToken;
   const onProgress = options.onProgress;
   const report = onProgress ? () => onProgress({ ...progress }) : () => undefined;
   const limiter = new AdaptiveLimiter({
@@ -67,6 +78,11 @@ export async function fetchAccess(
     clock: options.clock,
     signal: options.signal,
     classify: classifyPortalError,
+    reauthorize:
+      renewToken &&
+      (async () => {
+        currentToken = await renewToken(currentToken);
+      }),
     // Two updates per call: with nobody watching, not even the snapshot is made.
     ...(onProgress && {
       onUpdate(stats: LimiterStats) {
@@ -82,7 +98,7 @@ export async function fetchAccess(
     do {
       const token = nextToken;
       const page = await limiter.run(() =>
-        portal.listAccountRoles({ accessToken, accountId: account.accountId, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
+        portal.listAccountRoles({ accessToken: currentToken, accountId: account.accountId, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
       );
       account.roles.push(...page.roles);
       nextToken = next(page.nextToken);
@@ -108,7 +124,7 @@ export async function fetchAccess(
     do {
       const token = nextToken;
       const page = await limiter.run(
-        () => portal.listAccounts({ accessToken, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
+        () => portal.listAccounts({ accessToken: currentToken, maxResults: PAGE_SIZE, ...(token ? { nextToken: token } : {}) }),
         { urgent: true },
       );
       for (const info of page.accounts) {

@@ -2,7 +2,8 @@
  * A usable access token for commands that need one but must not start a sign-in on their own (list,
  * status, export-credentials): the cached token while it has 15 minutes left, else a refreshed one
  * (CreateToken with the refresh token, as botocore does for sso-sessions), else a clear request to
- * log in. The refreshed token is written back in the AWS CLI's format.
+ * log in. The refreshed token is written back in the AWS CLI's format. A token the service refused
+ * (it expired during a long listing) is replaced the same way, whatever the cache says of it.
  */
 import type { JsonFileCache } from "../config/json-cache.js";
 import type { Clock } from "../platform/clock.js";
@@ -30,7 +31,7 @@ export type TokenState =
   | { kind: "missing" }
   | { kind: "fresh"; token: CachedToken }
   | { kind: "expiring"; token: CachedToken; refreshable: boolean }
-  | { kind: "expired"; token: CachedToken; refreshable: boolean };
+  | { kind: "expired"; token: CachedToken; refreshable: boolean; refused?: boolean };
 
 function asToken(raw: Record<string, unknown> | null): CachedToken | null {
   if (!raw || typeof raw.accessToken !== "string" || !raw.accessToken) return null;
@@ -80,9 +81,32 @@ export async function refreshToken(target: SsoTarget, token: CachedToken, deps: 
   return refreshed;
 }
 
-export async function getUsableToken(target: SsoTarget, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
+/**
+ * The service's word beats the date in the cache: the access token it refused counts as expired, so
+ * that it is refreshed, and a waiting process does not take it for the token it waits for.
+ */
+function unlessRefused(state: TokenState, refused: string | undefined, now: number): TokenState {
+  if (refused === undefined || state.kind === "missing" || state.token.accessToken !== refused) return state;
+  return { kind: "expired", token: state.token, refreshable: canRefresh(state.token, now), refused: true };
+}
+
+/**
+ * `refused` is an access token the service answered UnauthorizedException to: it is replaced even
+ * though the cache says it has time left, unless the cache already holds another one (a refresh by
+ * another process, or by this one for another caller).
+ */
+export async function getUsableToken(
+  target: SsoTarget,
+  loginCommand: string,
+  deps: TokenProviderDeps,
+  refused?: string,
+): Promise<CachedToken> {
   const key = tokenCacheKey(target);
-  const state = classifyToken(await deps.ssoCache.read(key), deps.clock.now());
+  const classify = async () => {
+    const now = deps.clock.now();
+    return unlessRefused(classifyToken(await deps.ssoCache.read(key), now), refused, now);
+  };
+  const state = await classify();
   if (state.kind === "fresh") return state.token;
   if (state.kind === "expiring" && !state.refreshable) return state.token;
 
@@ -95,10 +119,10 @@ export async function getUsableToken(target: SsoTarget, loginCommand: string, de
       file: deps.ssoCache.fileFor(key),
       onWait: deps.onWaitForOther,
       ready: async () => {
-        const now = classifyToken(await deps.ssoCache.read(key), deps.clock.now());
+        const now = await classify();
         return now.kind === "fresh" ? now.token : undefined;
       },
-      run: async () => resolveToken(target, classifyToken(await deps.ssoCache.read(key), deps.clock.now()), loginCommand, deps),
+      run: async () => resolveToken(target, await classify(), loginCommand, deps),
     },
     deps,
   );
@@ -108,6 +132,8 @@ async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: 
   if (state.kind === "fresh") return state.token;
   const what = describeSignIn(target);
   if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand, { neverSignedIn: true });
+  const refused = state.kind === "expired" && state.refused === true;
+  const lapsed = refused ? `The cached SSO token for ${what} was refused by the portal (UnauthorizedException)` : `The SSO token for ${what} has expired`;
 
   if (state.refreshable) {
     try {
@@ -117,9 +143,9 @@ async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: 
       // the old token still works; anything else, such as a network failure, is reported as is.
       if (!(error instanceof ApiError)) throw error;
       if (state.kind === "expiring") return state.token;
-      throw new LoginRequiredError(`The SSO token for ${what} has expired and could not be refreshed (${error.code}).`, loginCommand);
+      throw new LoginRequiredError(`${lapsed} and could not be refreshed (${error.code}).`, loginCommand);
     }
   }
   if (state.kind === "expiring") return state.token;
-  throw new LoginRequiredError(`The SSO token for ${what} has expired.`, loginCommand);
+  throw new LoginRequiredError(`${lapsed}${refused ? " and cannot be refreshed" : ""}.`, loginCommand);
 }

@@ -137,10 +137,13 @@ export const messages = {
     accounts: number;
     calls: number;
     throttled: number;
+    /** Token refreshes during the listing: said only when there were some. */
+    refreshes: number;
     seconds: number;
   }) => {
     const counts = `${s.added} added, ${s.changed} updated, ${s.pruned} pruned, ${s.unchanged} unchanged, ${s.skipped} skipped`;
-    const listing = `${s.accounts} accounts listed in ${s.seconds.toFixed(1)} s (${s.calls} calls, ${s.throttled} throttled)`;
+    const refreshed = s.refreshes === 0 ? "" : `, the SSO token refreshed ${s.refreshes === 1 ? "once" : `${s.refreshes} times`}`;
+    const listing = `${s.accounts} accounts listed in ${s.seconds.toFixed(1)} s (${s.calls} calls, ${s.throttled} throttled${refreshed})`;
     return s.dryRun
       ? `Dry run for sso-session "${s.session}": ${counts}; nothing was written to ${s.configFile}. ${listing}.\n`
       : `Profiles for sso-session "${s.session}" in ${s.configFile}: ${counts}. ${listing}.\n`;

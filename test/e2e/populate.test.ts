@@ -216,12 +216,14 @@ describe("populate", () => {
     expect(bad.stderr).toMatch(/\nThe listing stopped with the roles of \d+ of \d+ accounts listed; nothing was written\.\n/);
     expect(read(file)).toBe(before);
 
-    s.emu.fail({ operation: "ListAccountRoles", status: 401, errorType: "UnauthorizedException", message: "Session token not found or invalid" });
+    // A refused token is refreshed once (see populate-refresh.test.ts); refused again, it takes a login.
+    s.emu.fail({ operation: "ListAccountRoles", status: 401, errorType: "UnauthorizedException", message: "Session token not found or invalid", count: 100 });
     const refused = await populate(file);
     expect(refused.code).toBe(253);
-    expect(refused.stderr).toContain('The portal refused the cached SSO token for sso-session "corp" (UnauthorizedException).');
+    expect(refused.stderr).toContain('The portal refused the cached SSO token for sso-session "corp" (UnauthorizedException), even after refreshing it.');
     expect(refused.stderr).toContain("To sign in again, run: sso-setup login --sso-session corp");
     expect(read(file)).toBe(before);
+    s.emu.state.faults.length = 0;
 
     // Server errors are retried, not fatal.
     s.emu.fail({ operation: "ListAccountRoles", status: 503, count: 3 });

@@ -49,6 +49,21 @@ async function deviceFlow(emu: Emulator) {
   return { oidc, clientId, clientSecret, auth, poll, userCode: auth.userCode ?? "" };
 }
 
+/** An emulator with one signed-in token, a portal client, and the session's refresh. */
+async function signedIn() {
+  const emu = await start({ autoApproveAfterPolls: 0 });
+  const flow = await deviceFlow(emu);
+  const token = await flow.poll();
+  const sso = new SSOClient({ region: REGION, endpoint: emu.url, maxAttempts: 1 });
+  clients.push(sso);
+  const listAccounts = (accessToken: string | undefined) => sso.send(new ListAccountsCommand({ accessToken }));
+  const refresh = () =>
+    flow.oidc.send(
+      new CreateTokenCommand({ clientId: flow.clientId, clientSecret: flow.clientSecret, grantType: "refresh_token", refreshToken: token.refreshToken }),
+    );
+  return { emu, token, listAccounts, refresh };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -109,16 +124,12 @@ describe("HTTP control endpoints", () => {
   });
 
   it("injects faults and expires tokens over HTTP", async () => {
-    const emu = await start({ autoApproveAfterPolls: 0 });
-    const flow = await deviceFlow(emu);
-    const token = await flow.poll();
-    const sso = new SSOClient({ region: REGION, endpoint: emu.url, maxAttempts: 1 });
-    clients.push(sso);
+    const { emu, token, listAccounts, refresh } = await signedIn();
     const accessToken = token.accessToken ?? "";
 
     const fault = await control(emu, "fail", { operation: "ListAccounts", status: 429, count: 1 });
     expect(fault.json.faults).toHaveLength(1);
-    const throttled = await rejection(sso.send(new ListAccountsCommand({ accessToken })));
+    const throttled = await rejection(listAccounts(accessToken));
     expect(throttled.name).toBe("TooManyRequestsException");
     expect(emu.requests.at(-1)?.status).toBe(429);
     expect(emu.counts().ListAccounts).toEqual({ calls: 1, throttled: 1, faults: 1 });
@@ -127,16 +138,32 @@ describe("HTTP control endpoints", () => {
     expect((await control(emu, "fail", { clear: true })).json.faults).toEqual([]);
 
     expect((await control(emu, "expire-token", { accessToken })).status).toBe(200);
-    expect((await rejection(sso.send(new ListAccountsCommand({ accessToken })))).name).toBe("UnauthorizedException");
+    expect((await rejection(listAccounts(accessToken))).name).toBe("UnauthorizedException");
     // The session's refresh token still works, which is what a CLI's refresh path needs to test.
-    const refreshed = await flow.oidc.send(
-      new CreateTokenCommand({ clientId: flow.clientId, clientSecret: flow.clientSecret, grantType: "refresh_token", refreshToken: token.refreshToken }),
-    );
-    await sso.send(new ListAccountsCommand({ accessToken: refreshed.accessToken }));
+    await listAccounts((await refresh()).accessToken);
     expect((await control(emu, "expire-token", { accessToken: "nope" })).status).toBe(404);
 
     const log = await control(emu, "requests?operation=ListAccounts");
     expect(log.json.map((r: { status: number }) => r.status)).toEqual([429, 401, 200]);
+  });
+
+  it("expires the access token in use after expireAccessTokenAfterCalls portal calls, once, keeping its refresh token", async () => {
+    const { emu, token, listAccounts, refresh } = await signedIn();
+    expect((await control(emu, "config", { expireAccessTokenAfterCalls: 0 })).status).toBe(400);
+    expect((await control(emu, "config", { expireAccessTokenAfterCalls: "soon" })).json.message).toContain(
+      'knob "expireAccessTokenAfterCalls" must be null or an integer ≥ 1',
+    );
+    expect((await control(emu, "config", { expireAccessTokenAfterCalls: 2 })).json.expireAccessTokenAfterCalls).toBe(2);
+    await listAccounts(token.accessToken);
+    await listAccounts(token.accessToken);
+    expect((await rejection(listAccounts(token.accessToken))).name).toBe("UnauthorizedException");
+    expect(emu.state.expireAccessTokenAfterCalls).toBeNull();
+
+    // The refresh token still works, and the knob, spent, leaves the new token alone.
+    const refreshed = await refresh();
+    for (let i = 0; i < 3; i++) await listAccounts(refreshed.accessToken);
+    const log = await control(emu, "requests?operation=ListAccounts");
+    expect(log.json.map((r: { status: number }) => r.status)).toEqual([200, 200, 401, 200, 200, 200]);
   });
 
   it("keeps only the newest requests when requestLogLimit is set", async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CancelledError } from "../../src/errors.js";
 import { AdaptiveLimiter, RateControl, ThrottledTooLongError } from "../../src/sso/adaptive-limiter.js";
 import { ApiError, NetworkError } from "../../src/sso/clients.js";
+import { LoginRequiredError } from "../../src/sso/login-required.js";
 import { classifyPortalError } from "../../src/sso/role-fetcher.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { SimBucket, SimClock } from "../helpers/sim-clock.js";
@@ -64,7 +65,7 @@ describe("AdaptiveLimiter", () => {
     expect(s.maxInFlight).toBe(16);
     // 500 calls of 5 ms, 16 at a time: only the calls' own latency passes.
     expect(s.clock.now()).toBe(Math.ceil(500 / 16) * 5);
-    expect(limiter.snapshot()).toEqual({ calls: 500, throttled: 0, ratePerSecond: Infinity });
+    expect(limiter.snapshot()).toEqual({ calls: 500, throttled: 0, reauthorized: 0, ratePerSecond: Infinity });
   });
 
   it("finishes 1,010 calls under a 20/s limit within 1.15× of the lower bound, every call succeeding", async () => {
@@ -172,6 +173,106 @@ describe("AdaptiveLimiter", () => {
     const sentBefore = s.sentAt.length;
     await expect(limiter.run(s.call)).rejects.toBeInstanceOf(CancelledError);
     expect(s.sentAt).toHaveLength(sentBefore);
+  });
+});
+
+describe("AdaptiveLimiter: credentials that expire during the run", () => {
+  const refused = () => new ApiError("ListAccountRoles", "UnauthorizedException", 401, "Session token not found or invalid");
+
+  /**
+   * A portal whose token "t1" lapses at `expiresAt` (simulated ms); each renewal takes 300 ms and
+   * hands out the next token, which `lapse` may make refused at once.
+   */
+  function expiringService(options: { expiresAt: number; renewal?: (n: number) => Promise<void>; lapse?: (token: string) => boolean }) {
+    const clock = new SimClock();
+    let token = "t1";
+    let generation = 1;
+    const live = new Map([["t1", options.expiresAt]]);
+    const log = { sent: [] as Array<{ at: number; token: string }>, refusedAt: [] as number[], renewals: [] as Array<[number, number]> };
+    const call = async () => {
+      const carried = token;
+      log.sent.push({ at: clock.now(), token: carried });
+      await clock.sleep(5);
+      if (clock.now() >= (live.get(carried) ?? -1) || options.lapse?.(carried)) {
+        log.refusedAt.push(clock.now());
+        throw refused();
+      }
+    };
+    const reauthorize = async () => {
+      const started = clock.now();
+      await clock.sleep(300);
+      await options.renewal?.(generation);
+      token = `t${++generation}`;
+      live.set(token, Infinity);
+      log.renewals.push([started, clock.now()]);
+    };
+    return { clock, call, reauthorize, log };
+  }
+
+  it("renews once for every call refused at the same time, sends nothing meanwhile, and retries them all", async () => {
+    const s = expiringService({ expiresAt: 100 });
+    const limiter = new AdaptiveLimiter({ clock: s.clock, classify: classifyPortalError, reauthorize: s.reauthorize, maxConcurrency: 16 });
+    const results = await s.clock.run(Promise.allSettled(Array.from({ length: 400 }, () => limiter.run(s.call))));
+
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(s.log.renewals).toHaveLength(1);
+    // Every call in flight when the token lapsed was refused: a whole window of them, not one.
+    expect(s.log.refusedAt.length).toBeGreaterThanOrEqual(16);
+    const [[renewStarted, renewEnded]] = s.log.renewals as [[number, number]];
+    expect(s.log.sent.filter((c) => c.at > renewStarted && c.at < renewEnded)).toEqual([]);
+    expect(s.log.sent.filter((c) => c.at >= renewEnded).every((c) => c.token === "t2")).toBe(true);
+    // Refused calls are retries: counted as calls, never as failures or throttles.
+    expect(limiter.snapshot()).toMatchObject({ calls: 400 + s.log.refusedAt.length, throttled: 0, reauthorized: 1 });
+  });
+
+  it("fails every call with the renewal's error when the renewal fails, and sends nothing more", async () => {
+    const noRefresh = new LoginRequiredError("The SSO token has expired and could not be refreshed (InvalidGrantException).", "sso-setup login");
+    let renewals = 0;
+    const s = expiringService({
+      expiresAt: 50,
+      renewal: async () => {
+        renewals += 1;
+        throw noRefresh;
+      },
+    });
+    const limiter = new AdaptiveLimiter({ clock: s.clock, classify: classifyPortalError, reauthorize: s.reauthorize, maxConcurrency: 8 });
+    const results = await s.clock.run(Promise.allSettled(Array.from({ length: 100 }, () => limiter.run(s.call))));
+
+    expect(renewals).toBe(1);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(new Set(failures)).toEqual(new Set([noRefresh]));
+    expect(results.filter((r) => r.status === "fulfilled").length + failures.length).toBe(100);
+    expect(s.log.sent.filter((c) => c.at >= s.log.refusedAt[0]!)).toEqual([]);
+    await expect(limiter.run(s.call)).rejects.toBe(noRefresh);
+  });
+
+  it("gives up with UnauthorizedException when the renewed token is refused before it served a call", async () => {
+    const s = expiringService({ expiresAt: 50, lapse: (token) => token === "t2" });
+    const limiter = new AdaptiveLimiter({ clock: s.clock, classify: classifyPortalError, reauthorize: s.reauthorize, maxConcurrency: 8 });
+    const results = await s.clock.run(Promise.allSettled(Array.from({ length: 100 }, () => limiter.run(s.call))));
+
+    expect(s.log.renewals).toHaveLength(1);
+    const reasons = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as ApiError).code);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(new Set(reasons)).toEqual(new Set(["UnauthorizedException"]));
+  });
+
+  it("renews again when the renewed token has served calls and lapses later in a long run", async () => {
+    let renewedAt = 0;
+    const s = expiringService({
+      expiresAt: 100,
+      renewal: async () => {
+        renewedAt = s.clock.now();
+      },
+      // The second token lives 200 ms; the third for good.
+      lapse: (token) => token === "t2" && s.clock.now() >= renewedAt + 200,
+    });
+    const limiter = new AdaptiveLimiter({ clock: s.clock, classify: classifyPortalError, reauthorize: s.reauthorize, maxConcurrency: 4 });
+    const results = await s.clock.run(Promise.allSettled(Array.from({ length: 600 }, () => limiter.run(s.call))));
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(s.log.renewals).toHaveLength(2);
+    expect(limiter.snapshot().reauthorized).toBe(2);
   });
 });
 

@@ -72,6 +72,35 @@ describe("fetchAccess", () => {
     );
   });
 
+  it("lists with the renewed token once the portal refuses the first one, asking for it once", async () => {
+    const { api, calls } = portal(accounts);
+    let served = 0;
+    const live = new Set(["token"]);
+    const renewed: string[] = [];
+    const carried: string[] = [];
+    // The first token lapses after 40 calls; every call checks the one it carries.
+    const checked = <A extends { accessToken: string }, R>(call: (args: A) => Promise<R>) => async (args: A) => {
+      carried.push(args.accessToken);
+      if (!live.has(args.accessToken)) throw new ApiError("ListAccountRoles", "UnauthorizedException", 401, "Session token not found or invalid");
+      if (++served === 40) live.delete("token");
+      return call(args);
+    };
+    const expiring: PortalApi = { ...api, listAccounts: checked(api.listAccounts), listAccountRoles: checked(api.listAccountRoles) };
+    const { accounts: got, stats } = await fetchAccess(expiring, "token", {
+      clock: new FakeClock(),
+      renewToken: async (refused) => {
+        renewed.push(refused);
+        live.add("token-2");
+        return "token-2";
+      },
+    });
+    expect(got.map((a) => a.roles)).toEqual(accounts.map((a) => a.roles));
+    expect(renewed).toEqual(["token"]);
+    expect(stats).toMatchObject({ reauthorized: 1, calls: carried.length });
+    expect(carried.slice(carried.indexOf("token-2")).every((t) => t === "token-2")).toBe(true);
+    expect(calls.length).toBe(3 + 250 + 2);
+  });
+
   it("fails with the first error retrying cannot fix", async () => {
     const denied = new ApiError("ListAccountRoles", "AccessDeniedException", 403, "no");
     const { api } = portal(accounts, (id) => (id === "100000000042" ? denied : undefined));

@@ -123,6 +123,28 @@ describe("getUsableToken", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
+  it("refreshes a token the portal refused though the cache gives it an hour, and writes the new one", async () => {
+    const issued = await writeToken(60);
+    emu.expireToken(issued.accessToken);
+    const before = emu.requests.length;
+    const token = await getUsableToken(target, LOGIN, deps(), issued.accessToken);
+    expect(token.accessToken).not.toBe(issued.accessToken);
+    expect(emu.requests.slice(before).map((r) => r.operation)).toEqual(["CreateToken"]);
+    expect((await cache.read(tokenCacheKey(target)))?.accessToken).toBe(token.accessToken);
+    // Another caller refused with the same old token takes the new one, without a second refresh.
+    expect((await getUsableToken(target, LOGIN, deps(), issued.accessToken)).accessToken).toBe(token.accessToken);
+    expect(emu.requests.length).toBe(before + 1);
+  });
+
+  it("asks for a login, saying the portal refused the token, when a refused token cannot be refreshed", async () => {
+    const issued = await writeToken(60, { refreshToken: "revoked" });
+    await expect(getUsableToken(target, LOGIN, deps(), issued.accessToken)).rejects.toThrow(
+      'The cached SSO token for sso-session "corp" was refused by the portal (UnauthorizedException) and could not be refreshed (InvalidGrantException). To sign in again, run: sso-setup login --sso-session corp',
+    );
+    const noRefreshToken = await writeToken(60, { refreshToken: undefined });
+    await expect(getUsableToken(target, LOGIN, deps(), noRefreshToken.accessToken)).rejects.toThrow(/was refused by the portal \(UnauthorizedException\) and cannot be refreshed\./);
+  });
+
   it("asks for a login when nothing is cached", async () => {
     await expect(getUsableToken(target, LOGIN, deps())).rejects.toThrow(/There is no cached SSO token for sso-session "corp"/);
   });

@@ -130,11 +130,19 @@ export async function authorize(deps: Deps, paths: AwsPaths, target: SsoTarget, 
   );
 }
 
-/** The cached token, refreshed if it needs to be; never a sign-in (LoginRequiredError instead). */
-export async function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget, loginCommand: string): Promise<CachedToken> {
+/**
+ * The cached token, refreshed if it needs to be, or if it is `refused` (the access token the service
+ * just answered UnauthorizedException to); never a sign-in (LoginRequiredError instead).
+ */
+export async function usableToken(deps: Deps, paths: AwsPaths, target: SsoTarget, loginCommand: string, refused?: string): Promise<CachedToken> {
   const { getUsableToken } = await import("../../sso/token-provider.js");
-  return getUsableToken(target, loginCommand, {
-    ...tokenDeps(deps, paths),
-    onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeSignIn(target))),
-  });
+  return getUsableToken(
+    target,
+    loginCommand,
+    {
+      ...tokenDeps(deps, paths),
+      onWaitForOther: () => deps.io.err.write(messages.waitingForOtherSignIn(describeSignIn(target))),
+    },
+    refused,
+  );
 }
