@@ -69,17 +69,12 @@ export function createForegroundRunner(
     async run(command, args, env) {
       const spawn = proc.platform === "win32" ? (await import("cross-spawn")).default : (await import("node:child_process")).spawn;
       return new Promise<ChildOutcome>((resolve) => {
-        let child: ChildProcess;
-        try {
-          child = spawn(command, [...args], { env, stdio: "inherit" });
-        } catch (error) {
-          resolve(notRunnable(error));
-          return;
-        }
-        interrupts.handToChild();
         // Windows has no signals to forward: Ctrl-C reaches every process on the console (bin.ts's
         // listener keeps us alive meanwhile), and kill() there would end the child without its cleanup.
         const forwarded = proc.platform === "win32" ? [] : FORWARDED_SIGNALS;
+        // Assigned below in this same synchronous turn, and listeners run only from the event loop:
+        // the first to run finds the child (or, when spawn threw, none runs at all).
+        let child!: ChildProcess;
         const forward = (signal: NodeJS.Signals) => {
           if (child.exitCode !== null || child.signalCode !== null) return;
           if (!KEYBOARD_SIGNALS.has(signal)) {
@@ -90,7 +85,6 @@ export function createForegroundRunner(
             if (!delivered && child.exitCode === null && child.signalCode === null) child.kill(signal);
           });
         };
-        for (const signal of forwarded) proc.on(signal, forward);
         let settled = false;
         const settle = (outcome: ChildOutcome) => {
           if (settled) return;
@@ -99,6 +93,18 @@ export function createForegroundRunner(
           interrupts.takeBack();
           resolve(outcome);
         };
+        // Listening before the child exists, not after: spawn() returns once the command has started,
+        // and by then it may have run far enough to be signalled through us (a supervisor that waits for
+        // its "ready"). With no listener yet, SIGTERM, SIGHUP and SIGQUIT would kill sso-setup by their
+        // default action and leave the child running, orphaned, holding the terminal or the pipes.
+        for (const signal of forwarded) proc.on(signal, forward);
+        interrupts.handToChild();
+        try {
+          child = spawn(command, [...args], { env, stdio: "inherit" });
+        } catch (error) {
+          settle(notRunnable(error));
+          return;
+        }
         child.once("error", (error) => {
           // Once the child runs, an error is only a failed kill(): its exit still comes.
           if (child.pid === undefined) settle(notRunnable(error));

@@ -163,6 +163,22 @@ describe("exec", () => {
     expect(term.stderr).toBe("");
   });
 
+  it("forwards a signal that comes as the child starts: sso-setup neither dies of it nor leaves the child running", async () => {
+    await login();
+    // The child signals sso-setup as its first act, often before sso-setup's spawn() has even returned.
+    const signallingParent = (signal: string, code: number) => {
+      const script = `trap 'exit ${code}' ${signal}; kill -${signal} $PPID; while :; do sleep 0.05; done`;
+      return runCli(["exec", "--profile", "dev", "--", "sh", "-c", script], { env: env(), detached: true });
+    };
+    const results = await Promise.all([signallingParent("TERM", 43), signallingParent("HUP", 44), signallingParent("QUIT", 45)]);
+    expect(results.map((r) => [r.code, r.signal])).toEqual([
+      [43, null],
+      [44, null],
+      [45, null],
+    ]);
+    expect(results.map((r) => r.stderr)).toEqual(["", "", ""]);
+  });
+
   it("at a terminal, Ctrl-C reaches the child once (not forwarded again) and sso-setup neither dies nor says Cancelled", async () => {
     await login();
     // The child counts the interrupts it gets, and exits with 40 + that count half a second after the first.

@@ -147,7 +147,19 @@ export function runCli(
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      // A detached run leads a process group of its own: end all of it, or a command that outlived
+      // sso-setup keeps the pipes open, "close" never comes, and the test hangs instead of failing.
+      if (options.detached && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // The group is gone already: its "close" is on its way.
+        }
+      } else {
+        child.kill("SIGKILL");
+      }
+    }, options.timeoutMs ?? 20_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
