@@ -69,14 +69,16 @@ export function createForegroundRunner(
     async run(command, args, env) {
       const spawn = proc.platform === "win32" ? (await import("cross-spawn")).default : (await import("node:child_process")).spawn;
       return new Promise<ChildOutcome>((resolve) => {
-        // Windows has no signals to forward: Ctrl-C reaches every process on the console (bin.ts's
-        // listener keeps us alive meanwhile), and kill() there would end the child without its cleanup.
-        const forwarded = proc.platform === "win32" ? [] : FORWARDED_SIGNALS;
+        // Windows has no signals to forward: Ctrl-C reaches every process on the console, and kill()
+        // there would end the child without its cleanup. Ctrl-C is only listened for, so that it does
+        // not end sso-setup and the child's exit code is still ours.
+        const windows = proc.platform === "win32";
+        const listened: readonly NodeJS.Signals[] = windows ? ["SIGINT"] : FORWARDED_SIGNALS;
         // Assigned below in this same synchronous turn, and listeners run only from the event loop:
         // the first to run finds the child (or, when spawn threw, none runs at all).
         let child!: ChildProcess;
         const forward = (signal: NodeJS.Signals) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
+          if (windows || child.exitCode !== null || child.signalCode !== null) return;
           if (!KEYBOARD_SIGNALS.has(signal)) {
             child.kill(signal);
             return;
@@ -89,7 +91,7 @@ export function createForegroundRunner(
         const settle = (outcome: ChildOutcome) => {
           if (settled) return;
           settled = true;
-          for (const signal of forwarded) proc.off(signal, forward);
+          for (const signal of listened) proc.off(signal, forward);
           interrupts.takeBack();
           resolve(outcome);
         };
@@ -97,7 +99,7 @@ export function createForegroundRunner(
         // and by then it may have run far enough to be signalled through us (a supervisor that waits for
         // its "ready"). With no listener yet, SIGTERM, SIGHUP and SIGQUIT would kill sso-setup by their
         // default action and leave the child running, orphaned, holding the terminal or the pipes.
-        for (const signal of forwarded) proc.on(signal, forward);
+        for (const signal of listened) proc.on(signal, forward);
         interrupts.handToChild();
         try {
           child = spawn(command, [...args], { env, stdio: "inherit" });
