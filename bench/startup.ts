@@ -39,6 +39,7 @@ import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { emulatorCounts, startEmulatorProcess } from "./emulator-process.js";
+import { findHyperfine, measureWithHyperfine, measureWithLoop, median, type Timed } from "./interleaved.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = process.env.SSO_SETUP_BENCH_CLI ?? path.join(ROOT, "bin/sso-setup.cjs");
@@ -49,9 +50,7 @@ const CHAINED = "chained";
 /** The large config's size: a platform team's generated profiles. */
 const LARGE_CONFIG_PROFILES = 15_000;
 
-interface Bench {
-  name: string;
-  argv: string[];
+interface Bench extends Timed {
   /** Issue 11's budget, as a multiple of `node -e 0`. */
   target?: number;
 }
@@ -95,14 +94,6 @@ function options(): Options {
     hyperfine: values["no-hyperfine"] ? undefined : findHyperfine(),
     extraCaCerts: values["extra-ca-certs"] ? (process.env.NODE_EXTRA_CA_CERTS ?? "/etc/ssl/certs/ca-certificates.crt") : undefined,
   };
-}
-
-function findHyperfine(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin"]) {
-    const candidate = path.join(dir, "hyperfine");
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /** The calls a warm run must not make. */
@@ -173,55 +164,6 @@ function prepareHome(home: string, emulatorUrl: string, extraCaCerts: string | u
   }
   writeFileSync(largeConfig, sections.join(""));
   return { env, largeConfig };
-}
-
-/** Rotates `list` left by `by`: round r starts with a different command. */
-function rotated<T>(list: T[], by: number): T[] {
-  const k = by % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Raw wall times in ms per bench name, from rounds of hyperfine (no shell: -N). */
-function measureWithHyperfine(hyperfine: string, benches: Bench[], opts: Options, env: Record<string, string>, dir: string): Map<string, number[]> {
-  const times = new Map<string, number[]>(benches.map((b) => [b.name, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    // Spread the runs over the rounds; every command gets the same number in each.
-    const runs = Math.floor(opts.runs / opts.rounds) + (round < opts.runs % opts.rounds ? 1 : 0);
-    const order = rotated(benches, round);
-    const json = path.join(dir, `hyperfine-${round}.json`);
-    const args = ["-N", "--style", "none", "--runs", String(runs), "--warmup", String(round === 0 ? opts.warmup : 0), "--export-json", json];
-    for (const b of order) args.push("--command-name", b.name, b.argv.map(shellQuote).join(" "));
-    const r = spawnSync(hyperfine, args, { env, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`hyperfine failed (exit ${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
-    const { results } = JSON.parse(readFileSync(json, "utf8")) as { results: Array<{ command: string; times: number[] }> };
-    for (const result of results) times.get(result.command)!.push(...result.times.map((s) => s * 1000));
-  }
-  return times;
-}
-
-/** Raw wall times in ms per bench name, from spawnSync timed with process.hrtime; every run interleaved. */
-function measureWithLoop(benches: Bench[], opts: Options, env: Record<string, string>): Map<string, number[]> {
-  const times = new Map<string, number[]>(benches.map((b) => [b.name, []]));
-  for (let i = 0; i < opts.warmup + opts.runs; i++) {
-    for (const b of rotated(benches, i)) {
-      const started = process.hrtime.bigint();
-      const r = spawnSync(b.argv[0]!, b.argv.slice(1), { env, stdio: "ignore" });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (r.status !== 0) throw new Error(`${b.name} exited with ${r.status ?? r.signal}`);
-      if (i >= opts.warmup) times.get(b.name)!.push(ms);
-    }
-  }
-  return times;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function table(benches: Bench[], times: Map<string, number[]>): string {

@@ -4,7 +4,7 @@ import { AwsConfig } from "../config/aws-config.js";
 import { credentialsFilePath, removeOwnedSections } from "../config/credentials-file.js";
 import { JsonFileCache } from "../config/json-cache.js";
 import { awsPaths, type AwsPaths } from "../config/paths.js";
-import { signInFor, type SsoSignIn } from "../config/sso-profiles.js";
+import { listSignIns, signInFor, type SsoSignIn } from "../config/sso-profiles.js";
 import { resolveTarget } from "../config/sso-target.js";
 import { roleCredentialsCacheKey } from "../credentials/role-cache.js";
 import type { Deps } from "../deps.js";
@@ -108,7 +108,7 @@ export async function runLogout(opts: LogoutOptions, deps: Deps): Promise<void> 
 
   const config = await AwsConfig.load(deps.fs, paths.configFile);
   const { target } = resolveTarget(config, { profile: opts.profile, ssoSession: opts.ssoSession }, deps.env);
-  const signIn: SsoSignIn = signInFor(config, target);
+  const signIn: SsoSignIn = signInFor(listSignIns(config), target);
   const ssoCache = new JsonFileCache(deps.fs, paths.ssoCacheDir);
   const cliCache = new JsonFileCache(deps.fs, paths.cliCacheDir);
   const key = tokenCacheKey(target);

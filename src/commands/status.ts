@@ -169,15 +169,19 @@ export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> 
   const paths = awsPaths(deps, opts.configFile);
   const config = await AwsConfig.load(deps.fs, paths.configFile);
 
+  const allSignIns = listSignIns(config);
   // The session whose token decides the exit status, and the command that would sign in to it.
   let judged: { signIn: SsoSignIn; loginCommand: string } | undefined;
   if (opts.ssoSession) {
-    judged = { signIn: signInFor(config, sessionTarget(config, opts.ssoSession)), loginCommand: loginCommandFor({ sessionName: opts.ssoSession }) };
+    judged = {
+      signIn: signInFor(allSignIns, sessionTarget(config, opts.ssoSession)),
+      loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
+    };
   } else {
     const profileName = profileFromEnv(opts.profile, deps.env) ?? "default";
     try {
       const { target } = resolveTarget(config, { profile: profileName }, deps.env);
-      judged = { signIn: signInFor(config, target), loginCommand: loginCommandFor({ profileName }) };
+      judged = { signIn: signInFor(allSignIns, target), loginCommand: loginCommandFor({ profileName }) };
     } catch (error) {
       // Without --profile, a default profile that is missing or not an SSO profile just means that
       // nothing in particular was asked about.
@@ -185,7 +189,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> 
     }
   }
 
-  const signIns = opts.profile || opts.ssoSession ? [judged!.signIn] : listSignIns(config);
+  const signIns = opts.profile || opts.ssoSession ? [judged!.signIn] : allSignIns;
   const ssoCache = new JsonFileCache(deps.fs, paths.ssoCacheDir);
   const now = deps.clock.now();
   const sessions = await Promise.all(signIns.map((s) => sessionStatus(s, ssoCache, now)));

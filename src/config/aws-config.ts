@@ -38,10 +38,6 @@ export class AwsConfig {
     private readonly document: ConfigDocument,
   ) {}
 
-  private get parsed() {
-    return this.document.parsed;
-  }
-
   static async load(fs: Fs, file: string): Promise<AwsConfig> {
     return AwsConfig.fromText(file, await readConfigText(fs, file));
   }
@@ -56,24 +52,29 @@ export class AwsConfig {
   }
 
   profile(name: string): Readonly<Record<string, string>> | undefined {
-    return this.parsed.profiles.get(name)?.values;
+    return this.document.profile(name);
   }
 
   ssoSession(name: string): Readonly<Record<string, string>> | undefined {
-    return this.parsed.ssoSessions.get(name)?.values;
+    return this.document.ssoSession(name);
+  }
+
+  /** Every profile with its values: one pass, where profileNames() and profile() would look each one up. */
+  profileEntries(): IterableIterator<[string, Readonly<Record<string, string>>]> {
+    return this.document.profileEntries();
   }
 
   profileNames(): string[] {
-    return [...this.parsed.profiles.keys()];
+    return this.document.profileNames();
   }
 
   ssoSessionNames(): string[] {
-    return [...this.parsed.ssoSessions.keys()];
+    return this.document.ssoSessionNames();
   }
 
   /** `[DEFAULT]`'s settings, which botocore (not the JS SDK) gives every profile that lacks the key. */
   defaults(): Readonly<Record<string, string>> {
-    return this.parsed.defaults;
+    return this.document.defaults;
   }
 }
 

@@ -78,23 +78,19 @@ export class ConfigValueError extends Error {
 
 type Eol = "" | "\n" | "\r\n" | "\r";
 
-interface Line {
-  text: string;
-  eol: Eol;
-}
-
 type LineKind = "blank" | "comment" | "header" | "option" | "continuation" | "invalid";
 
 interface OptionSpan {
   key: string;
-  rawKey: string;
-  delimiter: "=" | ":";
   first: number;
   /** Last continuation line, or `first`. Blank and comment lines after it are not part of it. */
   last: number;
   /** The value as written on the key's line. */
   head: string;
-  /** configparser's further value pieces, "" for a blank line inside the value; most options have none. */
+  /**
+   * configparser's further value pieces, "" for a blank line inside the value; most options have none.
+   * Blank lines after the last piece are left out: configparser strips them when it joins the value.
+   */
   rest: { text: string; index: number }[] | undefined;
 }
 
@@ -109,12 +105,12 @@ interface SectionSpan {
   headerIndex: number;
   /** Last line that belongs to the section's settings: the last option's last line, or the header. */
   contentEnd: number;
-  options: OptionSpan[];
-  values: Record<string, string>;
+  /** Some option's value goes on past its key's line: only such a value can be a nested block. */
+  continued: boolean;
 }
 
 interface Scanned {
-  lines: Line[];
+  lines: Lines;
   kinds: LineKind[];
   /** The line ending for lines we add: CRLF in a CRLF file, else LF (a lone CR splits no line for the JS SDK). */
   eol: "\n" | "\r\n";
@@ -172,18 +168,66 @@ function leadingSpace(s: string): string {
 // Python's universal newlines, which configparser reads the file with: LF, CRLF and a lone CR each
 // end a line. The JS SDK splits on LF and CRLF only; where that changes what it reads, the writer
 // warns (see js-sdk-reading.ts).
-const LINE_BREAK = /\r\n|\r|\n/g;
+//
+// A line is an offset into the text, not a record of its own: a file of 15,000 profiles has 100,000
+// lines, and an object and a string for each cost more than the text itself and most of a parse.
+class Lines {
+  /** Where each line starts, then text.length: line i with its ending is text[starts[i], starts[i + 1]). */
+  private readonly starts: number[] = [];
 
-function splitLines(body: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  LINE_BREAK.lastIndex = 0;
-  for (let match = LINE_BREAK.exec(body); match; match = LINE_BREAK.exec(body)) {
-    lines.push({ text: body.slice(start, match.index), eol: match[0] as Eol });
-    start = match.index + match[0].length;
+  constructor(readonly text: string) {
+    // The next "\n" and "\r" are looked up once each and reused until passed, so this stays linear
+    // in a file with no "\r" at all.
+    let lf = text.indexOf("\n");
+    let cr = text.indexOf("\r");
+    let start = 0;
+    while (start < text.length) {
+      this.starts.push(start);
+      if (lf !== -1 && lf < start) lf = text.indexOf("\n", start);
+      if (cr !== -1 && cr < start) cr = text.indexOf("\r", start);
+      if (cr !== -1 && (lf === -1 || cr < lf)) start = lf === cr + 1 ? cr + 2 : cr + 1;
+      else start = lf === -1 ? text.length : lf + 1;
+    }
+    this.starts.push(text.length);
   }
-  if (start < body.length) lines.push({ text: body.slice(start), eol: "" });
-  return lines;
+
+  get count(): number {
+    return this.starts.length - 1;
+  }
+
+  start(i: number): number {
+    return this.starts[i] ?? this.text.length;
+  }
+
+  /** Where line i's text ends and its line ending (if any) begins; a line's text holds no CR or LF. */
+  end(i: number): number {
+    const next = this.start(i + 1);
+    if (this.text.charCodeAt(next - 1) !== 0x0a) return this.text.charCodeAt(next - 1) === 0x0d ? next - 1 : next;
+    return this.text.charCodeAt(next - 2) === 0x0d && next - 2 >= this.start(i) ? next - 2 : next - 1;
+  }
+
+  /** Where line i's text starts once stripped as Python's str.strip() strips it. */
+  strippedFrom(i: number): number {
+    const end = this.end(i);
+    let from = this.start(i);
+    while (from < end && isPySpace(this.text.charCodeAt(from))) from++;
+    return from;
+  }
+
+  /** Where line i's text ends once stripped, given its strippedFrom. */
+  strippedTo(i: number, from: number): number {
+    let to = this.end(i);
+    while (to > from && isPySpace(this.text.charCodeAt(to - 1))) to--;
+    return to;
+  }
+
+  textOf(i: number): string {
+    return this.text.slice(this.start(i), this.end(i));
+  }
+
+  eolOf(i: number): Eol {
+    return this.text.slice(this.end(i), this.start(i + 1)) as Eol;
+  }
 }
 
 // str.splitlines() breaks lines at these as well; botocore's _parse_nested splits a nested block with it.
@@ -243,8 +287,17 @@ function shlexSplit(s: string): string[] | undefined {
 
 // Mirrors botocore's build_profile_map, including its prefix test: `[profilex y]` is profile `y`.
 // Headers it drops (bad quoting, wrong token count) are kept here as "other" so edits leave them be.
+const PREFIXED_KINDS = ["profile", "sso-session", "services"] as const;
+
+// `[profile dev]`: a prefix, whitespace, and a name without quotes, escapes or whitespace, which
+// shlex splits in two tokens however it is spelt. A regular expression answers for nearly every
+// header of a big file without the character-by-character shlex below.
+const PLAIN_PREFIXED = /^(profile|sso-session|services)[ \t\r\n]+([^ \t\r\n'"\\]+)[ \t\r\n]*$/;
+
 function classifyHeader(inner: string): { kind: SectionKind; name: string; bareDefault: boolean } {
-  for (const kind of ["profile", "sso-session", "services"] as const) {
+  const plain = PLAIN_PREFIXED.exec(inner);
+  if (plain) return { kind: plain[1] as (typeof PREFIXED_KINDS)[number], name: plain[2]!, bareDefault: false };
+  for (const kind of PREFIXED_KINDS) {
     if (!inner.startsWith(kind)) continue;
     const parts = shlexSplit(inner);
     if (parts?.length === 2 && parts[1] !== undefined) {
@@ -284,151 +337,255 @@ const DEFAULT_SECTION = "DEFAULT";
  * once, and reports other bad lines only at the end of the file; so does this.
  */
 function scan(text: string): Scanned {
-  const lines = splitLines(text);
-  const firstEol = lines[0]?.eol;
-  const eol = firstEol === "\r\n" ? "\r\n" : "\n";
+  const lines = new Lines(text);
+  const reader = new LineReader(lines);
+  for (let index = 0; index < lines.count; index++) reader.read(index);
+  if (reader.deferred) throw reader.deferred;
+  const { kinds, sections } = reader;
+  const eol = lines.count > 0 && lines.eolOf(0) === "\r\n" ? "\r\n" : "\n";
+  return { lines, kinds, eol, sections, ...afterReading({ lines, kinds }, sections) };
+}
 
-  const kinds: LineKind[] = [];
-  const sections: SectionSpan[] = [];
-  const sectionLines = new Map<string, number>();
-  // Option → line index of its first definition, per section: configparser's elements_added. The
-  // parts of [DEFAULT] share one.
-  let optionLines = new Map<string, number>();
-  const defaultOptionLines = new Map<string, number>();
-  let section: SectionSpan | undefined;
-  // configparser's optname: the option later indented lines and blank lines belong to.
-  let option: OptionSpan | undefined;
-  let indentLevel = 0;
-  let deferred: ConfigSyntaxError | undefined;
+// A key in column 0 made of lowercase letters, digits, `_`, `-` and `.`, and the first `=` or `:`
+// after it: such a key needs neither stripping nor lowercasing.
+const PLAIN_OPTION = /([a-z0-9_.-]+)[ \t]*[=:]/y;
 
-  lines.forEach((line, index) => {
-    const lineNo = index + 1;
-    const stripped = pyStrip(line.text);
-    const first = stripped.charCodeAt(0);
-    if (first === 0x23 || first === 0x3b) {
-      kinds.push("comment");
+/**
+ * The state of configparser's loop, and its body (`read`) for one line at a time. Each line is
+ * looked at through offsets into the text, and a string is cut only for a section name and a key:
+ * the read of a big file stays fast and leaves little behind (values come later, from valuesOf).
+ */
+class LineReader {
+  readonly kinds: LineKind[] = [];
+  readonly sections: SectionSpan[] = [];
+  /** The first bad line, which configparser reports only once it has read the whole file. */
+  deferred: ConfigSyntaxError | undefined;
+  private readonly sectionLines = new Map<string, number>();
+  // configparser's elements_added, the options the section has set: key → the line it was last set
+  // on, for the whole file, and a line after the section's header is the section's own. No map per
+  // section, and it holds as many keys as the file has different ones. The parts of [DEFAULT] are one
+  // section to configparser, with their own. Objects without a prototype (so "__proto__" is a key
+  // like any other) rather than Maps: a key looked up as a property is the same string the values
+  // are stored under next, where a Map would hash and compare it once more.
+  private readonly fileOptionLines: Record<string, number | undefined> = Object.create(null);
+  private readonly defaultOptionLines: Record<string, number | undefined> = Object.create(null);
+  private optionLines = this.fileOptionLines;
+  private sectionStart = 0;
+  private section: SectionSpan | undefined;
+  /** configparser's optname is set: there is an option that later indented lines belong to. */
+  private inOption = false;
+  private indentLevel = 0;
+
+  constructor(private readonly lines: Lines) {}
+
+  read(index: number): void {
+    const { lines, section } = this;
+    const start = lines.start(index);
+    // Nearly every line of a big file is empty, a comment or a `key = value` in column 0 (which
+    // never continues a value): those are told apart without stripping the line first.
+    const leading = lines.text.charCodeAt(start);
+    if (start === lines.end(index)) {
+      this.kinds.push("blank");
       return;
     }
-    if (stripped === "") {
-      // configparser keeps blank lines inside a value and strips the trailing ones when it joins it.
-      if (option) (option.rest ??= []).push({ text: "", index });
-      kinds.push("blank");
+    if (leading === 0x23 || leading === 0x3b) {
+      this.kinds.push("comment");
       return;
     }
-    const indent = leadingSpaceLength(line.text);
-    if (section && option && indent > indentLevel) {
+    if (section && this.plainOption(index, start)) return;
+    // The line stripped as Python's str.strip() does: text[from, to).
+    const from = lines.strippedFrom(index);
+    const to = lines.strippedTo(index, from);
+    const first = lines.text.charCodeAt(from);
+    if (from === to) {
+      // configparser keeps blank lines inside a value (and strips the trailing ones when it joins
+      // it): one becomes a piece of the value when a continuation line follows it.
+      this.kinds.push("blank");
+    } else if (first === 0x23 || first === 0x3b) {
+      this.kinds.push("comment");
+    } else if (section && this.inOption && from - lines.start(index) > this.indentLevel) {
       // Whatever it looks like (even `[profile x]`), botocore reads it as part of the value.
-      (option.rest ??= []).push({ text: stripped, index });
-      option.last = index;
+      section.continued = true;
       section.contentEnd = index;
-      kinds.push("continuation");
-      return;
+      this.kinds.push("continuation");
+    } else {
+      this.indentLevel = from - lines.start(index);
+      if (!this.header(index, from, to)) this.option(index, from, to);
     }
-    indentLevel = indent;
+  }
 
-    const rawName = sectionNameOf(stripped);
-    if (rawName !== undefined) {
-      const earlier = sectionLines.get(rawName);
-      if (earlier !== undefined) {
-        throw new ConfigSyntaxError(
-          `the section [${rawName}] appears a second time (first on line ${earlier + 1}); the AWS CLI refuses a file with a repeated section, so merge the two`,
-          lineNo,
-        );
-      }
-      if (section) finishSection(section);
-      const { kind, name, bareDefault } =
-        rawName === DEFAULT_SECTION ? { kind: "other" as const, name: rawName, bareDefault: false } : classifyHeader(rawName);
-      section = { kind, name, rawName, bareDefault, headerIndex: index, contentEnd: index, options: [], values: {} };
-      // [DEFAULT] may appear any number of times: configparser merges its parts.
-      if (rawName !== DEFAULT_SECTION) sectionLines.set(rawName, index);
-      optionLines = rawName === DEFAULT_SECTION ? defaultOptionLines : new Map();
-      sections.push(section);
-      option = undefined;
-      kinds.push("header");
-      return;
+  /** A `key = value` line that PLAIN_OPTION reads; the other lines go the long way. */
+  private plainOption(index: number, start: number): boolean {
+    PLAIN_OPTION.lastIndex = start;
+    const key = PLAIN_OPTION.exec(this.lines.text)?.[1];
+    if (key === undefined) return false;
+    this.indentLevel = 0;
+    this.addOption(index, key);
+    return true;
+  }
+
+  /** configparser's SECTCRE (see sectionNameOf): from `[` through the LAST `]` of the stripped line. */
+  private header(index: number, from: number, to: number): boolean {
+    const { text } = this.lines;
+    if (text.charCodeAt(from) !== 0x5b) return false;
+    let close = to - 1;
+    while (close > from && text.charCodeAt(close) !== 0x5d) close--;
+    if (close - from < 2) return false;
+    const rawName = text.slice(from + 1, close);
+    const earlier = this.sectionLines.get(rawName);
+    if (earlier !== undefined) {
+      throw new ConfigSyntaxError(
+        `the section [${rawName}] appears a second time (first on line ${earlier + 1}); the AWS CLI refuses a file with a repeated section, so merge the two`,
+        index + 1,
+      );
     }
+    const isDefault = rawName === DEFAULT_SECTION;
+    const { kind, name, bareDefault } = isDefault ? { kind: "other" as const, name: rawName, bareDefault: false } : classifyHeader(rawName);
+    this.section = { kind, name, rawName, bareDefault, headerIndex: index, contentEnd: index, continued: false };
+    this.sections.push(this.section);
+    // [DEFAULT] may appear any number of times: configparser merges its parts.
+    if (!isDefault) this.sectionLines.set(rawName, index);
+    this.optionLines = isDefault ? this.defaultOptionLines : this.fileOptionLines;
+    this.sectionStart = isDefault ? -1 : index;
+    this.inOption = false;
+    this.kinds.push("header");
+    return true;
+  }
 
+  private option(index: number, from: number, to: number): void {
+    const { text } = this.lines;
+    const { section } = this;
     if (!section) {
+      const stripped = text.slice(from, to);
       const reason =
         index === 0 && stripped.startsWith(BOM)
           ? "the file starts with a UTF-8 byte order mark (BOM), which the AWS CLI cannot read (it sees no [section] header on line 1); save the file as UTF-8 without a BOM"
           : `${quoted(stripped)} comes before any [section] header; the AWS CLI cannot read a file that does not start with one`;
-      throw new ConfigSyntaxError(reason, lineNo);
+      throw new ConfigSyntaxError(reason, index + 1);
     }
-    const delimiterAt = stripped.search(/[=:]/);
-    if (delimiterAt === -1) {
+    const delimiterAt = delimiterIn(text, from, to);
+    if (delimiterAt === to) {
       // optname stays what it was: configparser goes on and fails at the end of the file.
-      deferred ??= new ConfigSyntaxError(
-        `expected a "key = value" setting, a [section] header or a comment, found ${quoted(stripped)}`,
-        lineNo,
+      this.deferred ??= new ConfigSyntaxError(
+        `expected a "key = value" setting, a [section] header or a comment, found ${quoted(text.slice(from, to))}`,
+        index + 1,
       );
-      kinds.push("invalid");
+      this.kinds.push("invalid");
       return;
     }
-    const rawKey = trimEndPy(stripped.slice(0, delimiterAt));
-    const key = rawKey.toLowerCase();
-    if (rawKey === "") {
-      deferred ??= new ConfigSyntaxError(`a setting has no name before "${stripped[delimiterAt]}"`, lineNo);
+    const key = optionKey(text, from, delimiterAt);
+    if (key === "") {
+      this.deferred ??= new ConfigSyntaxError(`a setting has no name before "${text[delimiterAt]}"`, index + 1);
     }
-    const previous = optionLines.get(key);
-    if (previous !== undefined) {
+    this.addOption(index, key);
+  }
+
+  private addOption(index: number, key: string): void {
+    const section = this.section!;
+    const previous = this.optionLines[key];
+    if (previous !== undefined && previous > this.sectionStart) {
       throw new ConfigSyntaxError(
         `the setting "${key}" appears a second time in ${describeSection(section)} (first on line ${previous + 1}); the AWS CLI refuses a file with a repeated setting, so keep one`,
-        lineNo,
+        index + 1,
       );
     }
-    optionLines.set(key, index);
-    kinds.push(rawKey === "" ? "invalid" : "option");
-    if (rawKey === "") {
-      option = undefined;
-      return;
-    }
-    option = {
-      key,
-      rawKey,
-      delimiter: stripped[delimiterAt] === ":" ? ":" : "=",
-      first: index,
-      last: index,
-      head: pyStrip(stripped.slice(delimiterAt + 1)),
-      rest: undefined,
-    };
-    section.options.push(option);
-    section.contentEnd = index;
-  });
-  if (section) finishSection(section);
-  if (deferred) throw deferred;
+    this.optionLines[key] = index;
+    this.inOption = key !== "";
+    this.kinds.push(this.inOption ? "option" : "invalid");
+    if (this.inOption) section.contentEnd = index;
+  }
+}
 
+/** `[DEFAULT]`'s settings, and the nested blocks botocore checks once configparser has read the file. */
+function afterReading(read: ScannedLines, sections: readonly SectionSpan[]): Pick<Scanned, "defaults" | "latentError"> {
   const defaults: Record<string, string> = {};
   const defaultOptions: OptionSpan[] = [];
   for (const s of sections) {
     if (s.rawName !== DEFAULT_SECTION) continue;
-    Object.assign(defaults, s.values);
-    defaultOptions.push(...s.options);
+    Object.assign(defaults, valuesOf(read, s));
+    if (s.continued) defaultOptions.push(...optionSpans(read, s).filter((o) => o.rest !== undefined));
   }
-  checkNested(sections, defaultOptions);
+  checkNested(read, sections, defaultOptions);
   let latentError: ConfigSyntaxError | undefined;
   try {
     for (const option of defaultOptions) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
   } catch (error) {
     latentError = error as ConfigSyntaxError;
   }
-  return { lines, kinds, eol, sections, defaults, latentError };
+  return { defaults, latentError };
 }
 
 function joinedValue(option: OptionSpan): string {
-  const rest = option.rest ?? [];
-  return rest.length === 0 ? option.head : trimEndPy([option.head, ...rest.map((p) => p.text)].join("\n"));
+  const rest = option.rest;
+  return rest === undefined ? option.head : trimEndPy([option.head, ...rest.map((p) => p.text)].join("\n"));
 }
 
-function finishSection(section: SectionSpan): void {
-  for (const option of section.options) {
+/** What the line kinds of a scan tell about a section: enough to find its options again. */
+type ScannedLines = Pick<Scanned, "lines" | "kinds">;
+
+/**
+ * The section's settings as configparser and botocore read them. Built when asked for and not kept:
+ * a command that reads a few profiles of a file of thousands, or only their names, does not pay for
+ * the values of all of them, and one that reads them all once leaves them to the young generation.
+ */
+function valuesOf(scanned: ScannedLines, section: SectionSpan): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const option of optionSpans(scanned, section)) {
     const value = joinedValue(option);
-    section.values[option.key] = value;
+    values[option.key] = value;
     if (!value.startsWith("\n")) continue;
     for (const { child, value: childValue } of nestedSettings(option)) {
-      if (child !== undefined) section.values[`${option.key}.${child}`] = childValue;
+      if (child !== undefined) values[`${option.key}.${child}`] = childValue;
     }
   }
+  return values;
+}
+
+/** The section's options, from the lines the scan found to be options and continuations. */
+function optionSpans({ lines, kinds }: ScannedLines, section: SectionSpan): OptionSpan[] {
+  const { text } = lines;
+  const options: OptionSpan[] = [];
+  let option: OptionSpan | undefined;
+  for (let i = section.headerIndex + 1; i <= section.contentEnd; i++) {
+    const kind = kinds[i];
+    if (kind !== "option" && kind !== "continuation") continue;
+    const from = lines.strippedFrom(i);
+    const to = lines.strippedTo(i, from);
+    if (kind === "option") {
+      const delimiterAt = delimiterIn(text, from, to);
+      let valueFrom = delimiterAt + 1;
+      while (valueFrom < to && isPySpace(text.charCodeAt(valueFrom))) valueFrom++;
+      option = { key: optionKey(text, from, delimiterAt), first: i, last: i, head: text.slice(valueFrom, to), rest: undefined };
+      options.push(option);
+    } else if (option) {
+      // configparser keeps blank lines inside a value, and strips those after it when it joins it.
+      const rest = (option.rest ??= []);
+      for (let blank = option.last + 1; blank < i; blank++) if (kinds[blank] === "blank") rest.push({ text: "", index: blank });
+      rest.push({ text: text.slice(from, to), index: i });
+      option.last = i;
+    }
+  }
+  return options;
+}
+
+/** configparser's OPTCRE on the stripped line text[from, to): where its first `=` or `:` is, else `to`. */
+function delimiterIn(text: string, from: number, to: number): number {
+  let at = from;
+  while (at < to && text.charCodeAt(at) !== 0x3d && text.charCodeAt(at) !== 0x3a) at++;
+  return at;
+}
+
+/** The key before the delimiter, as configparser's optionxform gives it: lowercase. */
+function optionKey(text: string, from: number, delimiterAt: number): string {
+  let end = delimiterAt;
+  while (end > from && isPySpace(text.charCodeAt(end - 1))) end--;
+  const key = text.slice(from, end);
+  // Most keys are lowercase ASCII already, and toLowerCase() is a call into the runtime per key.
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) return key.toLowerCase();
+  }
+  return key;
 }
 
 interface NestedLine {
@@ -481,14 +638,19 @@ function checkNestedOption(owner: () => string, option: OptionSpan, value = join
   }
 }
 
-function checkNested(sections: readonly SectionSpan[], defaultOptions: readonly OptionSpan[]): void {
+// Only a value that goes on past its key's line can be a nested block: sections without one are
+// passed over, and their values are not built.
+function checkNested(scanned: ScannedLines, sections: readonly SectionSpan[], defaultOptions: readonly OptionSpan[]): void {
   for (const section of sections) {
     if (section.rawName === DEFAULT_SECTION) continue;
-    for (const option of section.options) {
-      checkNestedOption(() => describeSection(section), option, section.values[option.key]);
+    if (section.continued) {
+      const values = valuesOf(scanned, section);
+      for (const option of optionSpans(scanned, section)) {
+        if (option.rest !== undefined) checkNestedOption(() => describeSection(section), option, values[option.key]);
+      }
     }
     if (defaultOptions.length === 0) continue;
-    const own = new Set(section.options.map((o) => o.key));
+    const own = new Set(optionSpans(scanned, section).map((o) => o.key));
     for (const option of defaultOptions) if (!own.has(option.key)) checkNestedOption(() => `[${DEFAULT_SECTION}]`, option);
   }
 }
@@ -497,19 +659,58 @@ export function parseConfig(text: string): ParsedConfig {
   return parsedFrom(scan(text));
 }
 
-/** A parsed file that can also be edited without scanning it again, for bulk edits of big files. */
+/**
+ * A parsed file that can also be edited without scanning it again, for bulk edits of big files.
+ * Its readers build a section's values only when asked for them: `completion --list` on a file of
+ * 15,000 profiles needs only their names, and `status` only the profiles' values.
+ */
 export interface ConfigDocument {
+  /** Every section with its values, as parseConfig gives them; built on first use. */
   readonly parsed: ParsedConfig;
+  /** The names of parsed.profiles, in its order. */
+  profileNames(): string[];
+  /** parsed.profiles.get(name)?.values */
+  profile(name: string): Readonly<Record<string, string>> | undefined;
+  /** Each profile's name and values, in the order of profileNames. */
+  profileEntries(): IterableIterator<[string, Readonly<Record<string, string>>]>;
+  ssoSessionNames(): string[];
+  ssoSession(name: string): Readonly<Record<string, string>> | undefined;
+  readonly defaults: Readonly<Record<string, string>>;
   /** The same as upsertSections(text, updates) for the text this document was parsed from. */
   upsertSections(updates: ReadonlyArray<SectionUpdate>): string;
 }
 
 export function parseConfigDocument(text: string): ConfigDocument {
   const scanned = scan(text);
+  const profiles = byName(scanned.sections, "profile");
+  const ssoSessions = byName(scanned.sections, "sso-session");
+  const valuesIn = (sections: Map<string, SectionSpan>, name: string) => {
+    const section = sections.get(name);
+    return section === undefined ? undefined : valuesOf(scanned, section);
+  };
+  let parsed: ParsedConfig | undefined;
   return {
-    parsed: parsedFrom(scanned),
+    get parsed() {
+      parsed ??= parsedFrom(scanned);
+      return parsed;
+    },
+    profileNames: () => [...profiles.keys()],
+    profile: (name) => valuesIn(profiles, name),
+    *profileEntries() {
+      for (const [name, section] of profiles) yield [name, valuesOf(scanned, section)];
+    },
+    ssoSessionNames: () => [...ssoSessions.keys()],
+    ssoSession: (name) => valuesIn(ssoSessions, name),
+    defaults: scanned.defaults,
     upsertSections: (updates) => applyUpserts(text, scanned, prepareUpdates(updates)),
   };
+}
+
+/** The sections of one kind by name. Later wins, as in botocore: [default] vs [profile default], and [profile dev] vs [profile 'dev']. */
+function byName<T extends { kind: SectionKind; name: string }>(sections: readonly T[], kind: SectionKind): Map<string, T> {
+  const named = new Map<string, T>();
+  for (const s of sections) if (s.kind === kind) named.set(s.name, s);
+  return named;
 }
 
 function parsedFrom(scanned: Scanned): ParsedConfig {
@@ -517,19 +718,12 @@ function parsedFrom(scanned: Scanned): ParsedConfig {
     (s): ParsedSection => ({
       kind: s.kind,
       name: s.name,
-      header: scanned.lines[s.headerIndex]?.text ?? "",
+      header: scanned.lines.textOf(s.headerIndex),
       line: s.headerIndex + 1,
-      values: s.values,
+      values: valuesOf(scanned, s),
     }),
   );
-  const profiles = new Map<string, ParsedSection>();
-  const ssoSessions = new Map<string, ParsedSection>();
-  for (const s of sections) {
-    // Later wins, as in botocore: [default] vs [profile default], and [profile dev] vs [profile 'dev'].
-    if (s.kind === "profile") profiles.set(s.name, s);
-    if (s.kind === "sso-session") ssoSessions.set(s.name, s);
-  }
-  return { sections, profiles, ssoSessions, defaults: scanned.defaults };
+  return { sections, profiles: byName(sections, "profile"), ssoSessions: byName(sections, "sso-session"), defaults: scanned.defaults };
 }
 
 // shlex.split must give the name back as one token; the AWS CLI quotes only names with spaces
@@ -620,7 +814,7 @@ class Edits {
    * The option's own lines, blank ones inside its value included; a comment among its continuation
    * lines is no part of the value (configparser skips it) and stays.
    */
-  dropOption(scanned: Scanned, option: OptionSpan, from = option.first): void {
+  dropOption(scanned: Scanned, option: { first: number; last: number }, from = option.first): void {
     for (let i = from; i <= option.last; i++) {
       if (scanned.kinds[i] !== "comment") this.replace.set(i, null);
     }
@@ -628,7 +822,9 @@ class Edits {
 
   render(scanned: Scanned): string {
     // Pieces joined once at the end, and the last piece remembered: asking a growing string
-    // whether it ends with "\n" would copy it whole on every insertion.
+    // whether it ends with "\n" would copy it whole on every insertion. Unchanged lines are kept as
+    // runs, one slice of the text each, however many lines they hold.
+    const { lines } = scanned;
     const pieces: string[] = [];
     let last = "";
     const emit = (piece: string) => {
@@ -636,17 +832,28 @@ class Edits {
       pieces.push(piece);
       last = piece;
     };
-    scanned.lines.forEach((line, index) => {
+    let kept = 0;
+    const keepUntil = (index: number) => {
+      emit(lines.text.slice(lines.start(kept), lines.start(index)));
+      kept = index;
+    };
+    for (let index = 0; index < lines.count; index++) {
       const replacement = this.replace.get(index);
-      if (replacement === undefined) emit(line.text + line.eol);
-      else if (replacement !== null) emit(replacement);
       const inserted = this.after.get(index);
+      if (replacement === undefined && inserted === undefined) continue;
+      if (replacement === undefined) keepUntil(index + 1);
+      else {
+        keepUntil(index);
+        kept = index + 1;
+        if (replacement !== null) emit(replacement);
+      }
       if (inserted) {
         // Lines inserted after a last line that had no line ending need one in between.
         if (last !== "" && !/[\r\n]$/.test(last)) emit(scanned.eol);
         for (const text of inserted) emit(text);
       }
-    });
+    }
+    keepUntil(lines.count);
     return pieces.join("");
   }
 }
@@ -656,7 +863,7 @@ function settingLine(indent: string, key: string, value: string, eol: string): s
 }
 
 function nextSignificant(scanned: Scanned, after: number): number | undefined {
-  for (let i = after + 1; i < scanned.lines.length; i++) {
+  for (let i = after + 1; i < scanned.lines.count; i++) {
     const kind = scanned.kinds[i];
     if (kind !== "blank" && kind !== "comment") return i;
   }
@@ -668,10 +875,12 @@ function planUpsert(scanned: Scanned, section: SectionSpan, entries: readonly En
   // Only the next header can follow the section's last setting. If it is indented, new lines at
   // column 0 would make configparser read it as a continuation, so they take its indentation.
   const next = nextSignificant(scanned, section.contentEnd);
-  const indent = next === undefined ? "" : leadingSpace(scanned.lines[next]?.text ?? "");
+  const indent = next === undefined ? "" : leadingSpace(scanned.lines.textOf(next));
 
+  const options = optionSpans(scanned, section);
+  const values = valuesOf(scanned, section);
   for (const [key, value] of entries) {
-    const option = section.options.find((o) => o.key === key);
+    const option = options.find((o) => o.key === key);
     if (!option) {
       if (value !== null) added.push(settingLine(indent, key, value, scanned.eol));
       continue;
@@ -682,16 +891,13 @@ function planUpsert(scanned: Scanned, section: SectionSpan, entries: readonly En
     }
     // A value that does not change keeps its line as written (`Region: us-west-2` included): only
     // the keys being written change. Where the JS SDK reads such a line differently, the caller warns.
-    if (section.values[key] === value) continue;
-    const firstLine = scanned.lines[option.first];
-    const lastLine = scanned.lines[option.last];
-    if (!firstLine || !lastLine) continue;
+    if (values[key] === value) continue;
     edits.dropOption(scanned, option, option.first + 1);
     let keepsLines = false;
     for (let i = option.first + 1; i <= option.last; i++) if (edits.replace.get(i) !== null) keepsLines = true;
     // With nothing kept after it, the last replaced line's ending is kept so a missing final newline stays missing.
-    const eol = keepsLines ? firstLine.eol : lastLine.eol;
-    edits.replace.set(option.first, settingLine(leadingSpace(firstLine.text), key, value, eol));
+    const eol = scanned.lines.eolOf(keepsLines ? option.first : option.last);
+    edits.replace.set(option.first, settingLine(leadingSpace(scanned.lines.textOf(option.first)), key, value, eol));
   }
   if (added.length > 0) {
     edits.after.set(section.contentEnd, [...(edits.after.get(section.contentEnd) ?? []), ...added]);
@@ -764,7 +970,7 @@ function sectionIdentities(section: SectionSpan): string[] {
 function sectionsReadFor(scanned: Scanned, ref: SectionRef, matches: readonly SectionSpan[]): SectionSpan[] {
   if (matches.length === 1) return [...matches];
   const last = matches[matches.length - 1];
-  const keys = matches.map((s) => jsSdkSectionKey(scanned.lines[s.headerIndex]?.text ?? ""));
+  const keys = matches.map((s) => jsSdkSectionKey(scanned.lines.textOf(s.headerIndex)));
   const prefixed = `${ref.kind}.${ref.name}`;
   const jsKey = ref.kind === "profile" && ref.name === "default" && !keys.includes(prefixed) ? "default" : prefixed;
   return matches.filter((s, i) => s === last || keys[i] === jsKey);
@@ -825,8 +1031,9 @@ function applyUpserts(text: string, scanned: Scanned, prepared: readonly Prepare
 // own indentation never changes its meaning, so removing it is safe.
 function keepNextHeaderAHeader(scanned: Scanned, removed: SectionSpan, edits: Edits): void {
   const next = nextSignificant(scanned, removed.contentEnd);
-  const nextLine = next === undefined ? undefined : scanned.lines[next];
-  if (next === undefined || !nextLine || leadingSpaceLength(nextLine.text) === 0) return;
+  if (next === undefined) return;
+  const nextText = scanned.lines.textOf(next);
+  if (leadingSpaceLength(nextText) === 0) return;
   if (edits.replace.has(next)) return;
   let above = removed.headerIndex - 1;
   while (above >= 0) {
@@ -836,7 +1043,7 @@ function keepNextHeaderAHeader(scanned: Scanned, removed: SectionSpan, edits: Ed
   }
   const kindAbove = above >= 0 ? scanned.kinds[above] : undefined;
   if (kindAbove === "option" || kindAbove === "continuation") {
-    edits.replace.set(next, nextLine.text.slice(leadingSpaceLength(nextLine.text)) + nextLine.eol);
+    edits.replace.set(next, nextText.slice(leadingSpaceLength(nextText)) + scanned.lines.eolOf(next));
   }
 }
 
@@ -872,10 +1079,10 @@ export function removeSections(text: string, refs: readonly SectionRef[]): strin
   for (const section of targets) {
     edits.drop(section.headerIndex, section.contentEnd);
     let blankEnd = section.contentEnd;
-    while (blankEnd + 1 < scanned.lines.length && isBlank(blankEnd + 1)) blankEnd++;
+    while (blankEnd + 1 < scanned.lines.count && isBlank(blankEnd + 1)) blankEnd++;
     const above = lineAbove(section.headerIndex);
 
-    if (blankEnd === scanned.lines.length - 1) {
+    if (blankEnd === scanned.lines.count - 1) {
       // Last thing in the file: take the blank lines on both sides with it.
       edits.drop(section.contentEnd + 1, blankEnd);
       for (let i = above; i >= 0 && isBlank(i); i = lineAbove(i)) edits.drop(i, i);

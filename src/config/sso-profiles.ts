@@ -69,39 +69,39 @@ export interface SsoSignIn {
   profiles: Array<{ name: string; accountId?: string | undefined; roleName?: string | undefined }>;
 }
 
-function roleOf(config: AwsConfig, name: string) {
-  const p = config.profile(name)!;
-  return { name, accountId: p.sso_account_id, roleName: p.sso_role_name };
+function roleOf(name: string, profile: Readonly<Record<string, string>>) {
+  return { name, accountId: profile.sso_account_id, roleName: profile.sso_role_name };
 }
 
-/** Every sso-session (in file order), then every distinct legacy start URL. */
+/**
+ * Every sso-session (in file order), then every distinct legacy start URL. One pass over the
+ * profiles: a file after populate holds thousands, and `status` runs in shell prompts.
+ */
 export function listSignIns(config: AwsConfig): SsoSignIn[] {
-  const profiles = config.profileNames();
-  const sessions: SsoSignIn[] = config.ssoSessionNames().map((sessionName) => {
+  const sessions = new Map<string, SsoSignIn>();
+  for (const sessionName of config.ssoSessionNames()) {
     const s = config.ssoSession(sessionName)!;
-    return {
+    sessions.set(sessionName, {
       sessionName,
       startUrl: s.sso_start_url,
       region: s.sso_region,
       scopes: parseScopes(s.sso_registration_scopes),
-      profiles: profiles.filter((p) => config.profile(p)!.sso_session === sessionName).map((p) => roleOf(config, p)),
-    };
-  });
+      profiles: [],
+    });
+  }
   const legacy = new Map<string, SsoSignIn>();
-  for (const name of profiles) {
-    const p = config.profile(name)!;
+  for (const [name, p] of config.profileEntries()) {
+    if (p.sso_session !== undefined) sessions.get(p.sso_session)?.profiles.push(roleOf(name, p));
     if (p.sso_session || !p.sso_start_url) continue;
     const entry = legacy.get(p.sso_start_url) ?? { startUrl: p.sso_start_url, region: p.sso_region, profiles: [] };
-    entry.profiles.push(roleOf(config, name));
+    entry.profiles.push(roleOf(name, p));
     legacy.set(p.sso_start_url, entry);
   }
-  return [...sessions, ...legacy.values()];
+  return [...sessions.values(), ...legacy.values()];
 }
 
-/** The entry of `listSignIns` a resolved target belongs to. */
-export function signInFor(config: AwsConfig, target: SsoTarget): SsoSignIn {
-  const found = listSignIns(config).find((s) =>
-    target.sessionName ? s.sessionName === target.sessionName : !s.sessionName && s.startUrl === target.startUrl,
-  );
+/** The entry of `signIns` (from listSignIns) a resolved target belongs to. */
+export function signInFor(signIns: readonly SsoSignIn[], target: SsoTarget): SsoSignIn {
+  const found = signIns.find((s) => (target.sessionName ? s.sessionName === target.sessionName : !s.sessionName && s.startUrl === target.startUrl));
   return found ?? { ...target, profiles: [] };
 }

@@ -1,9 +1,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { nastyConfig } from "../../bench/config-fuzz.js";
 import {
   ConfigSyntaxError,
   ConfigValueError,
   parseConfig,
+  parseConfigDocument,
   removeSection,
   removeSections,
   sectionHeader,
@@ -332,6 +334,36 @@ describe("parseConfig", () => {
       if (error instanceof ConfigSyntaxError) line = error.line;
     }
     expect(line).toBe(4);
+  });
+});
+
+describe("parseConfigDocument", () => {
+  // Its readers build a profile's values only when asked for them; they must be what parseConfig reads.
+  it("reads names, values and defaults as parseConfig does, over fixtures and 2,000 generated nasty configs", () => {
+    const texts = [
+      ...readdirSync(FIXTURES).flatMap((name) => [fixture(name), crlf(fixture(name)), loneCr(fixture(name))]),
+      ...Array.from({ length: 2000 }, (_, i) => nastyConfig(9000 + i).toString("utf8")),
+    ];
+    let read = 0;
+    for (const text of texts) {
+      let parsed: ReturnType<typeof parseConfig>;
+      try {
+        parsed = parseConfig(text);
+      } catch (error) {
+        expect(() => parseConfigDocument(text), text).toThrow((error as Error).message);
+        continue;
+      }
+      read++;
+      const doc = parseConfigDocument(text);
+      expect(doc.profileNames(), text).toEqual([...parsed.profiles.keys()]);
+      expect(doc.ssoSessionNames(), text).toEqual([...parsed.ssoSessions.keys()]);
+      expect([...doc.profileEntries()], text).toEqual([...parsed.profiles].map(([name, s]) => [name, s.values]));
+      for (const name of [...parsed.profiles.keys(), "missing"]) expect(doc.profile(name), text).toEqual(parsed.profiles.get(name)?.values);
+      for (const name of [...parsed.ssoSessions.keys(), "missing"]) expect(doc.ssoSession(name), text).toEqual(parsed.ssoSessions.get(name)?.values);
+      expect(doc.defaults, text).toEqual(parsed.defaults);
+      expect(doc.parsed, text).toEqual(parsed);
+    }
+    expect(read).toBeGreaterThan(1000);
   });
 });
 

@@ -93,4 +93,20 @@ describe("listSignIns", () => {
       },
     ]);
   });
+
+  it("gives each sign-in its profiles in file order however they are interleaved, and none to a missing sso-session", async () => {
+    const profiles = Array.from({ length: 300 }, (_, i) => {
+      const signIn = ["sso_session = corp", "sso_session = lab", `sso_start_url = ${URL_B}\nsso_region = eu-central-1`, "sso_session = gone"][i % 4];
+      return `[profile p${i}]\n${signIn}\nsso_account_id = ${String(i).padStart(12, "0")}\nsso_role_name = Role${i}\n`;
+    });
+    const text = `${profiles.join("")}[sso-session lab]\nsso_start_url = ${URL_A}\nsso_region = us-east-1\n[sso-session corp]\nsso_start_url = ${URL_A}\nsso_region = us-west-2\n`;
+    const signIns = listSignIns(await load(text));
+    const names = (of: number) => Array.from({ length: 75 }, (_, k) => `p${4 * k + of}`);
+    expect(signIns.map((s) => [s.sessionName ?? s.startUrl, s.profiles.map((p) => p.name)])).toEqual([
+      ["lab", names(1)],
+      ["corp", names(0)],
+      [URL_B, names(2)],
+    ]);
+    expect(signIns[1]?.profiles[1]).toEqual({ name: "p4", accountId: "000000000004", roleName: "Role4" });
+  });
 });

@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runStatus, type SessionStatus, type StatusOptions } from "../../src/commands/status.js";
+import type { Deps } from "../../src/deps.js";
+import { nodeFs, type Fs } from "../../src/platform/fs.js";
+import { tokenCacheKey } from "../../src/sso/token.js";
+import { FakeClock } from "../helpers/fake-clock.js";
+
+const URL_A = "https://d-1111111111.awsapps.com/start";
+const URL_B = "https://d-2222222222.awsapps.com/start";
+const PROFILES = 3000;
+
+let home: string;
+let configFile: string;
+let clock: FakeClock;
+
+beforeEach(() => {
+  home = mkdtempSync(path.join(tmpdir(), "status-test-"));
+  configFile = path.join(home, ".aws", "config");
+  mkdirSync(path.join(home, ".aws", "sso", "cache"), { recursive: true });
+  clock = new FakeClock();
+  // Profiles as populate writes them, two sessions and one legacy start URL in turn.
+  const signIns = ["sso_session = corp", "sso_session = lab", `sso_start_url = ${URL_B}\nsso_region = eu-central-1`];
+  const sections = Array.from(
+    { length: PROFILES },
+    (_, i) => `[profile p${i}]\n${signIns[i % 3]}\nsso_account_id = ${String(i).padStart(12, "0")}\nsso_role_name = ReadOnly\n`,
+  );
+  writeFileSync(
+    configFile,
+    `[sso-session corp]\nsso_start_url = ${URL_A}\nsso_region = us-east-1\n[sso-session lab]\nsso_start_url = ${URL_A}\nsso_region = us-west-2\n${sections.join("")}`,
+  );
+  const token = { startUrl: URL_A, region: "us-east-1", accessToken: "aoa", expiresAt: new Date(clock.now() + 3600_000).toISOString() };
+  writeFileSync(path.join(home, ".aws", "sso", "cache", `${tokenCacheKey({ sessionName: "corp", startUrl: URL_A })}.json`), JSON.stringify(token));
+});
+
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+/** runStatus with a file system that counts the reads of each file. */
+async function status(opts: Partial<StatusOptions>): Promise<{ sessions: SessionStatus[]; reads: Map<string, number> }> {
+  const reads = new Map<string, number>();
+  const fs: Fs = {
+    ...nodeFs,
+    readText: (file, options) => {
+      reads.set(file, (reads.get(file) ?? 0) + 1);
+      return nodeFs.readText(file, options);
+    },
+  };
+  let out = "";
+  const io = { out: { write: (s: string) => void (out += s) }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
+  const deps = { io, fs, clock, env: { AWS_CONFIG_FILE: configFile }, homedir: home } as unknown as Deps;
+  await runStatus({ profile: undefined, ssoSession: undefined, json: true, wide: false, configFile: undefined, ...opts }, deps);
+  return { sessions: (JSON.parse(out) as { sessions: SessionStatus[] }).sessions, reads };
+}
+
+describe("status on a config of thousands of profiles", () => {
+  it("reads the config once and each sign-in's token once, however many profiles share it", async () => {
+    const { sessions, reads } = await status({});
+    expect(sessions.map((s) => [s.name ?? s.startUrl, s.profiles.length, s.token.state])).toEqual([
+      ["corp", PROFILES / 3, "valid"],
+      ["lab", PROFILES / 3, "none"],
+      [URL_B, PROFILES / 3, "none"],
+    ]);
+    expect(sessions[0]?.profiles.slice(0, 2)).toEqual(["p0", "p3"]);
+    expect(reads.get(configFile)).toBe(1);
+    for (const session of sessions) expect(reads.get(session.tokenFile), session.tokenFile).toBe(1);
+    // Besides the config and the tokens, at most a client registration per sign-in.
+    expect(reads.size).toBeLessThanOrEqual(1 + 2 * sessions.length);
+  });
+
+  it("with --profile, reads only that profile's sign-in", async () => {
+    const { sessions, reads } = await status({ profile: "p3" });
+    expect(sessions.map((s) => [s.name, s.profiles.length])).toEqual([["corp", PROFILES / 3]]);
+    expect(reads.get(configFile)).toBe(1);
+    expect(reads.get(sessions[0]!.tokenFile)).toBe(1);
+    expect(reads.size).toBeLessThanOrEqual(3);
+  });
+});
