@@ -135,6 +135,7 @@ export async function updateConfigInSegments<T extends ConfigChanges>(
       throw new TypeError("updateConfigInSegments cannot upsert the default profile");
     }
     const pieces: string[] = [];
+    let changed = false;
     let eol = "\n";
     forEachSegment(before, (doc, segment) => {
       if (pieces.length === 0 && /^[^\n]*\r\n/.test(segment)) eol = "\r\n";
@@ -147,7 +148,9 @@ export async function updateConfigInSegments<T extends ConfigChanges>(
         here.push(edit);
         pending.delete(identity);
       }
-      pieces.push(here.length > 0 ? doc.upsertSections(here) : segment);
+      const edited = here.length > 0 ? doc.upsertSections(here) : segment;
+      if (edited !== segment) changed = true;
+      pieces.push(edited);
     });
     const added = [...pending.values()];
     pending.clear();
@@ -160,7 +163,9 @@ export async function updateConfigInSegments<T extends ConfigChanges>(
         pieces.push(eol === "\n" ? batch : batch.replaceAll("\n", eol));
       }
     }
-    const upserted = pieces.join("");
+    // A re-run that finds every profile as it would write it changes nothing: the file is then not
+    // put together again, a second copy of a text that can be several MB.
+    const upserted = changed || added.length > 0 ? pieces.join("") : before;
     // Pruning is rare and takes few sections: it reads the file whole, as updateConfigFile does.
     const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
     return { after, result: changes };

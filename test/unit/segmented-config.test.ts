@@ -73,6 +73,19 @@ describe("updateConfigInSegments", () => {
     expect(segmented).toBe(whole);
   });
 
+  it("writes nothing when every upsert is what the file already says, as on populate's re-run", async () => {
+    const file = path.join(dir, "config");
+    const text = bigFile(700, "\r\n");
+    writeFileSync(file, text);
+    const same: ConfigChanges = {
+      upserts: [profileEdit("p1", [["sso_session", "corp"], ["sso_account_id", "000000000001"]]), profileEdit("p600", [["region", "eu-west-1"]])],
+      removals: [],
+    };
+    expect((await updateConfigInSegments(deps, file, POPULATE_KEYS, () => same)).written).toBe(false);
+    expect(readFileSync(file, "utf8")).toBe(text);
+    expect((await updateConfigInSegments(deps, file, POPULATE_KEYS, () => changes)).written).toBe(true);
+  });
+
   it("prunes as editing the whole file does", async () => {
     const { whole, segmented } = await both(bigFile(700), {
       upserts: changes.upserts,
