@@ -364,11 +364,9 @@ class LineReader {
   // configparser's elements_added, the options the section has set: key → the line it was last set
   // on, for the whole file, and a line after the section's header is the section's own. No map per
   // section, and it holds as many keys as the file has different ones. The parts of [DEFAULT] are one
-  // section to configparser, with their own. Objects without a prototype (so "__proto__" is a key
-  // like any other) rather than Maps: a key looked up as a property is the same string the values
-  // are stored under next, where a Map would hash and compare it once more.
-  private readonly fileOptionLines: Record<string, number | undefined> = Object.create(null);
-  private readonly defaultOptionLines: Record<string, number | undefined> = Object.create(null);
+  // section to configparser, with a map of their own.
+  private readonly fileOptionLines = new Map<string, number>();
+  private readonly defaultOptionLines = new Map<string, number>();
   private optionLines = this.fileOptionLines;
   private sectionStart = 0;
   private section: SectionSpan | undefined;
@@ -482,14 +480,14 @@ class LineReader {
 
   private addOption(index: number, key: string): void {
     const section = this.section!;
-    const previous = this.optionLines[key];
+    const previous = this.optionLines.get(key);
     if (previous !== undefined && previous > this.sectionStart) {
       throw new ConfigSyntaxError(
         `the setting "${key}" appears a second time in ${describeSection(section)} (first on line ${previous + 1}); the AWS CLI refuses a file with a repeated setting, so keep one`,
         index + 1,
       );
     }
-    this.optionLines[key] = index;
+    this.optionLines.set(key, index);
     this.inOption = key !== "";
     this.kinds.push(this.inOption ? "option" : "invalid");
     if (this.inOption) section.contentEnd = index;
