@@ -9,7 +9,7 @@
  * CommonJS's own `require` and `__dirname` for the files next to it: an import() would start the ES
  * module loader that it avoids.
  */
-import { HOT_COMMAND_NAMES, namedCommand } from "./hot-command-names.js";
+import { mightBeHot } from "./hot-command-names.js";
 import { processIo } from "./platform/stdio.js";
 import { ISSUES_URL, VERSION } from "./version.js";
 
@@ -52,7 +52,7 @@ async function answer(argv: readonly string[]): Promise<number> {
     processIo(process).out.write(help);
     return 0;
   }
-  if ((HOT_COMMAND_NAMES as readonly (string | undefined)[]).includes(namedCommand(argv))) {
+  if (mightBeHot(argv)) {
     const { runFast } = require("./fast.cjs") as typeof import("./fast-path.js");
     const code = await runFast(argv);
     if (code !== undefined) return code;

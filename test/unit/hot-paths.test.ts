@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import type { Deps } from "../../src/deps.js";
+import { mightBeHot } from "../../src/hot-command-names.js";
 import { HOT_COMMANDS, hotPath, parseFlags } from "../../src/hot-paths.js";
 import { mulberry32 } from "../helpers/random.js";
 
@@ -30,6 +31,18 @@ describe("hot paths", () => {
     expect(hotPath(["exec", "--profile", "dev", "--", "terraform", "plan", "--help"])).toBeTypeOf("function");
     expect(hotPath(["exec", "--profile=dev", "--server", "kubectl", "get", "pods", "-A"])).toBeTypeOf("function");
     expect(hotPath(["exec"])).toBeTypeOf("function");
+    // bin.ts loads the fast path for every one of these, and for no completion without --list.
+    for (const line of [
+      ["export-credentials"],
+      ["--debug", "export-credentials", "--profile=dev", "--format", "env"],
+      ["completion", "--list", "sso-sessions", "--config-file", "/x"],
+      ["completion", "--list=profiles"],
+      ["exec", "--profile", "dev", "--", "terraform", "plan", "--help"],
+    ]) {
+      expect(hotPath(line), line.join(" ")).toBeTypeOf("function");
+      expect(mightBeHot(line), line.join(" ")).toBe(true);
+    }
+    for (const line of [["completion", "zsh"], ["completion"], ["status"], ["--version"], []]) expect(mightBeHot(line), line.join(" ")).toBe(false);
     for (const line of [
       [],
       ["status"],
