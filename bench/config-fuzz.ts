@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ConfigSyntaxError, parseConfig, upsertSections, type ParsedConfig, type SectionRef, type SectionUpdate } from "../src/config/ini.js";
+import { ConfigSyntaxError, parseConfig, parseConfigDocument, upsertSections, type ConfigDocument, type ParsedConfig, type SectionRef, type SectionUpdate } from "../src/config/ini.js";
 import { NotUtf8Error, nodeFs } from "../src/platform/fs.js";
 import { mulberry32 } from "./random.js";
 
@@ -154,6 +154,75 @@ export function nastyConfig(seed: number): Buffer {
   return bytes;
 }
 
+const PLAIN_NAMES = ["dev", "prod", "default", "team1-111122223333", "a.b", "x]y", "é", "dev"];
+const PLAIN_HEADERS = (name: string) => [`[profile ${name}]`, `[sso-session ${name}]`, `[services ${name}]`, "[default]", `[other ${name}]`, "[plugins]"];
+const FLAWED_HEADERS = (name: string) => [
+  "[DEFAULT]",
+  `[profile  ${name}]`,
+  `[profile\t${name}]`,
+  `[profile '${name}']`,
+  `[profile "${name} x"]`,
+  `[profilex ${name}]`,
+  `[profile]`,
+  `[ profile ${name}]`,
+  `[profile ${name}] `,
+  `[profile ${name}]junk`,
+  `[profile ${name} ]`,
+  "[]",
+  `[profile ${name}`,
+  `  [profile ${name}]`,
+  `[Profile ${name}]`,
+  `[sso-session]`,
+];
+const PLAIN_KEYS = ["region", "output", "sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name", "s3.max", "a-b", "k1"];
+const PLAIN_VALUES = ["us-east-1", "", "https://example.awsapps.com/start", "111122223333", "a = b", "x:y", "  spaced  ", "é", "v\u000c", "\u00a0v\u00a0", "#not a comment"];
+const FLAWED_LINES = (key: string) => [
+  `${key.toUpperCase()} = 1`,
+  `${key} value without delimiter`,
+  ` ${key} = indented`,
+  `\t${key} = tabbed`,
+  "   ",
+  `= no key`,
+  `key with space = 1`,
+  `${key}\u00a0= nbsp`,
+  `  continued`,
+  `${key}$ = 1`,
+  "\u000c",
+];
+
+/**
+ * A config that is plain (every line in column 0, plain headers and lowercase keys) but for a flaw now
+ * and then: what the fast lane (src/config/plain-config.ts) reads, and what it must decline.
+ */
+export function mostlyPlainConfig(seed: number): string {
+  const random = mulberry32(seed);
+  const lines: string[] = [];
+  if (chance(random, 0.15)) lines.push(pick(random, ["# top", "; top", ""]));
+  if (chance(random, 0.03)) lines.push("region = before-any-header");
+  const sections = Math.floor(random() * 6);
+  for (let s = 0; s < sections; s++) {
+    const name = pick(random, PLAIN_NAMES);
+    lines.push(chance(random, 0.06) ? pick(random, FLAWED_HEADERS(name)) : pick(random, PLAIN_HEADERS(name)));
+    const options = Math.floor(random() * 5);
+    for (let o = 0; o < options; o++) {
+      if (chance(random, 0.1)) lines.push(pick(random, ["# comment", "; comment", "", "#"]));
+      const key = pick(random, PLAIN_KEYS);
+      if (chance(random, 0.05)) lines.push(pick(random, FLAWED_LINES(key)));
+      else lines.push(`${key}${pick(random, [" = ", "=", " =", ": ", "\t=\t", " :"])}${pick(random, PLAIN_VALUES)}`);
+    }
+  }
+  const eol = pick(random, ["\n", "\n", "\n", "\r\n", "mixed", "lone-cr"] as const);
+  let text = lines.map((line) => line + (eol === "mixed" ? pick(random, ["\n", "\r\n"]) : eol === "lone-cr" ? pick(random, ["\n", "\n", "\r"]) : eol)).join("");
+  if (chance(random, 0.2)) text = text.replace(/\r?\n$/, "");
+  if (chance(random, 0.02)) text = `\uFEFF${text}`;
+  return text;
+}
+
+/** Every fourth case is a mostly plain file, so that botocore judges the fast lane as well. */
+function fuzzCase(seed: number): Buffer {
+  return seed % 4 === 0 ? Buffer.from(mostlyPlainConfig(seed), "utf8") : nastyConfig(seed);
+}
+
 /** What botocore made of one file. Values are flattened as ours are: a nested block `s3` gives `s3` (raw) and `s3.child`. */
 export type OracleReading =
   | { ok: true; profiles: Record<string, Record<string, string>>; ssoSessions: Record<string, Record<string, string>> }
@@ -243,26 +312,31 @@ export async function ourReading(bytes: Buffer, dir: string, index: number): Pro
     rmSync(file, { force: true });
   }
   let parsed: ParsedConfig;
+  let document: ConfigDocument;
   try {
     parsed = parseConfig(text);
+    // What the CLI reads with: plain files through the fast lane (plain-config.ts).
+    document = parseConfigDocument(text);
   } catch (error) {
     if (error instanceof ConfigSyntaxError) return { ok: false, line: error.line, message: error.message, utf8: false };
     throw error;
   }
-  return { ok: true, parsed, text, profiles: effective(parsed, "profile"), ssoSessions: effective(parsed, "sso-session") };
+  const sessions = document.ssoSessionNames().map((name): [string, Readonly<Record<string, string>>] => [name, document.ssoSession(name)!]);
+  return { ok: true, parsed, text, profiles: effective(document.profileEntries(), document.defaults), ssoSessions: effective(sessions, document.defaults) };
 }
 
 // botocore gives [DEFAULT]'s settings to every section that lacks the key. Generated keys hold no
 // ".", so the part before the first "." is the setting a flattened nested key belongs to.
-function effective(parsed: ParsedConfig, kind: "profile" | "sso-session"): Record<string, Record<string, string>> {
+function effective(
+  sections: Iterable<[string, Readonly<Record<string, string>>]>,
+  defaults: Readonly<Record<string, string>>,
+): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const [name, section] of kind === "profile" ? parsed.profiles : parsed.ssoSessions) {
-    out[name] = withDefaults(section.values, parsed.defaults);
-  }
+  for (const [name, values] of sections) out[name] = withDefaults(values, defaults);
   return out;
 }
 
-function withDefaults(own: Record<string, string>, defaults: Record<string, string>): Record<string, string> {
+function withDefaults(own: Readonly<Record<string, string>>, defaults: Readonly<Record<string, string>>): Record<string, string> {
   const ownTop = new Set(Object.keys(own).map((k) => k.split(".")[0]));
   const result = { ...own };
   for (const [key, value] of Object.entries(defaults)) if (!ownTop.has(key.split(".")[0])) result[key] = value;
@@ -355,7 +429,7 @@ export async function runConfigFuzz(python: string, options: { cases: number; se
 }
 
 async function checkBatch(python: string, seeds: number[], dir: string, summary: FuzzSummary): Promise<void> {
-  const files = seeds.map(nastyConfig);
+  const files = seeds.map(fuzzCase);
   const oracle = await botocoreReadAll(python, files);
   const edits: { seed: number; before: Buffer; after: Buffer; plan: PlannedEdit; others: OracleReading & { ok: true } }[] = [];
   for (let i = 0; i < seeds.length; i++) {

@@ -11,6 +11,8 @@
 // it wholesale lose their comments and keys (aws-vault#288, granted#500).
 
 import { jsSdkSectionKey } from "./js-sdk-reading.js";
+import { readPlainConfig, type PlainConfig } from "./plain-config.js";
+import { isPySpace, leadingSpace, leadingSpaceLength, pyStrip, trimEndPy } from "./py-text.js";
 
 export type SectionKind = "profile" | "sso-session" | "services" | "other";
 
@@ -125,45 +127,6 @@ interface Scanned {
 }
 
 const BOM = "\uFEFF";
-
-// Python's str.strip() and the `\s` in configparser's regexes use str.isspace(), which differs
-// from JavaScript's trim() in a few code points (\x1c-\x1f, \x85, \uFEFF). Char-code tests
-// rather than regexes: this runs on every line, and populate rescans files of thousands of lines.
-function isPySpace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
-  if (code < 0x85) return false;
-  return (
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-function leadingSpaceLength(s: string): number {
-  let i = 0;
-  while (i < s.length && isPySpace(s.charCodeAt(i))) i++;
-  return i;
-}
-
-function trimEndPy(s: string): string {
-  let end = s.length;
-  while (end > 0 && isPySpace(s.charCodeAt(end - 1))) end--;
-  return end === s.length ? s : s.slice(0, end);
-}
-
-function pyStrip(s: string): string {
-  return trimEndPy(s.slice(leadingSpaceLength(s)));
-}
-
-function leadingSpace(s: string): string {
-  return s.slice(0, leadingSpaceLength(s));
-}
 
 // Python's universal newlines, which configparser reads the file with: LF, CRLF and a lone CR each
 // end a line. The JS SDK splits on LF and CRLF only; where that changes what it reads, the writer
@@ -679,7 +642,11 @@ export interface ConfigDocument {
 }
 
 export function parseConfigDocument(text: string): ConfigDocument {
-  const scanned = scan(text);
+  const plain = readPlainConfig(text);
+  return plain ? plainDocument(text, plain) : scannedDocument(text, scan(text));
+}
+
+function scannedDocument(text: string, scanned: Scanned): ConfigDocument {
   const profiles = byName(scanned.sections, "profile");
   const ssoSessions = byName(scanned.sections, "sso-session");
   const valuesIn = (sections: Map<string, SectionSpan>, name: string) => {
@@ -701,6 +668,28 @@ export function parseConfigDocument(text: string): ConfigDocument {
     ssoSession: (name) => valuesIn(ssoSessions, name),
     defaults: scanned.defaults,
     upsertSections: (updates) => applyUpserts(text, scanned, prepareUpdates(updates)),
+  };
+}
+
+/**
+ * A plain file's reads come from the fast lane; what needs the lines themselves (the full parse, an
+ * edit) scans it then, once. The fast lane read it, so the scan cannot fail.
+ */
+function plainDocument(text: string, plain: PlainConfig): ConfigDocument {
+  let full: ConfigDocument | undefined;
+  const scanned = () => (full ??= scannedDocument(text, scan(text)));
+  return {
+    get parsed() {
+      return scanned().parsed;
+    },
+    profileNames: () => plain.profileNames(),
+    profile: (name) => plain.profile(name),
+    profileEntries: () => plain.profileEntries(),
+    ssoSessionNames: () => plain.ssoSessionNames(),
+    ssoSession: (name) => plain.ssoSession(name),
+    // A plain file has no [DEFAULT].
+    defaults: {},
+    upsertSections: (updates) => scanned().upsertSections(updates),
   };
 }
 

@@ -16,7 +16,8 @@ export async function listNames(list: NameList, configFile: string | undefined, 
     const config = await AwsConfig.load(deps.fs, paths.configFile);
     const names = list === "profiles" ? config.profileNames() : config.ssoSessionNames();
     // A name with a line break would split into two candidates; no real profile has one.
-    return names.filter((name) => name !== "" && !/[\r\n]/.test(name)).map((name) => `${name}\n`).join("");
+    const candidates = names.filter((name) => name !== "" && !name.includes("\n") && !name.includes("\r"));
+    return candidates.length === 0 ? "" : `${candidates.join("\n")}\n`;
   } catch {
     return "";
   }

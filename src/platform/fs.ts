@@ -21,7 +21,7 @@ function settled<T>(start: (callback: (error: NodeJS.ErrnoException | null, valu
 const reading = {
   open: (file: string, flags: number) => settled<number>((done) => fs.open(file, flags, done)),
   fstat: (fd: number) => settled<Stats>((done) => fs.fstat(fd, done)),
-  read: (fd: number, buffer: Buffer) => settled<number>((done) => fs.read(fd, buffer, 0, buffer.length, null, done)),
+  read: (fd: number, buffer: Buffer, offset: number) => settled<number>((done) => fs.read(fd, buffer, offset, buffer.length - offset, null, done)),
   close: (fd: number) => settled<void>((done) => fs.close(fd, (error) => done(error ?? null, undefined))),
   stat: (file: string) => settled<Stats>((done) => fs.stat(file, done)),
   readdir: (dir: string) => settled<string[]>((done) => fs.readdir(dir, done)),
@@ -208,17 +208,18 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
     if (!stats.isFile()) throw notRegularFile(file, stats);
     if (stats.size > maxBytes) throw tooLarge(file, stats.size, maxBytes);
     // Read to the end rather than `stats.size` bytes (files in /proc say 0), but never past the limit.
-    const chunks: Buffer[] = [];
+    // One buffer with room for a byte more than the file has: a config of thousands of profiles is
+    // read without a second buffer or a copy, and the read that finds the end needs no room.
+    let buffer = Buffer.allocUnsafe(Math.min(Math.max(stats.size + 1, 64 * 1024), maxBytes + 1));
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stats.size - total, 64 * 1024), maxBytes + 1 - total));
-      const bytesRead = await reading.read(fd, chunk);
+      if (total === buffer.length) buffer = Buffer.concat([buffer], Math.min(buffer.length * 2, maxBytes + 1));
+      const bytesRead = await reading.read(fd, buffer, total);
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) throw tooLarge(file, total, maxBytes);
     }
-    const bytes = Buffer.concat(chunks, total);
+    const bytes = buffer.subarray(0, total);
     return strictUtf8 ? decodeUtf8Strict(file, bytes) : bytes.toString("utf8");
   } catch (error) {
     if (error instanceof NotUtf8Error) throw error;
