@@ -188,6 +188,10 @@ const FLAWED_LINES = (key: string) => [
   `  continued`,
   `${key}$ = 1`,
   "\u000c",
+  `\u2028${key} = 1`,
+  `\u2029`,
+  `${key} = a\u2028[profile b]`,
+  `${key} = a\u2028b = c`,
 ];
 
 /**

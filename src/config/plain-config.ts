@@ -26,49 +26,55 @@ export interface PlainConfig {
 }
 
 export function readPlainConfig(text: string): PlainConfig | undefined {
-  const hasCr = text.includes("\r");
   // A lone CR ends a line for Python, and for nobody else: the general reader knows what to do.
-  if (hasCr && /\r(?!\n)/.test(text)) return undefined;
-  const reader = new PlainReader(text, hasCr);
+  if (text.includes("\r") && LONE_CR.test(text)) return undefined;
+  // Whole-file regular expressions run as machine code from the first line on, where a loop over
+  // the lines would run in V8's interpreter until it has been compiled: on a file of 100,000 lines
+  // that is most of the time. What is left for a loop is the headers.
+  if (NOT_PLAIN.test(text) || DECLINED_HEADER.test(text) || REPEATED_KEY.test(text)) return undefined;
+  const reader = new PlainReader(text);
   return reader.read() ? reader : undefined;
 }
 
-const HASH = 0x23;
-const SEMICOLON = 0x3b;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
-const CR = 0x0d;
+const LONE_CR = /\r(?!\n)/;
 
 /**
- * A key that needs no lowercasing, followed on its line by `=` or `:`: what ini.ts's PLAIN_OPTION
- * reads. The lookahead stays on the line, since neither `[ \t]` nor the delimiters match a line break.
+ * The start of a line that is not plain: neither blank, a comment, a header (`[` in column 0 through a
+ * `]` that ends the line) nor a setting whose key needs no lowercasing (ini.ts's PLAIN_OPTION).
+ * Lines end at LF (or the end of the text), never at `$`: in a JavaScript regular expression that
+ * also matches before U+2028 and U+2029, which Python's lines hold as text. (`^` also matches after
+ * them: a line start too many only declines more.)
  */
-const PLAIN_KEY = /[a-z0-9_.-]+(?=[ \t]*[=:])/y;
+const NOT_PLAIN = /^(?![#;]|\r?(?:\n|(?![^]))|\[[^\n]*\]\r?(?:\n|(?![^]))|[a-z0-9_.-]+[ \t]*[=:])/m;
+
+/**
+ * A header that is not plain: [DEFAULT] (its settings go to every section), or a prefix that shlex
+ * would not split into the prefix and one name as it is written (one space, no quotes, no
+ * backslash, no whitespace; ini.ts's PLAIN_PREFIXED) or that is not followed by a space at all.
+ */
+const DECLINED_HEADER = /^\[(?:DEFAULT\]|(?:profile|sso-session|services)(?! [^ \t'"\\\r\n]+\]\r?(?:\n|(?![^]))))/m;
+
+/**
+ * A key set twice in one section, which configparser refuses: a key line, then lines that are not
+ * headers, then a line with the same key. Plain keys are lowercase already, as configparser compares them.
+ */
+const REPEATED_KEY = /^([a-z0-9_.-]+)[ \t]*[=:][^\n]*\n(?:[^[\n][^\n]*\n|\n)*?\1[ \t]*[=:]/m;
+
+/** A setting's line; in a plain file, before the first header it is one outside any section. */
+const SETTING_LINE = /^[a-z0-9_.-]/m;
+
+const HASH = 0x23;
+const SEMICOLON = 0x3b;
+const CLOSE = 0x5d;
+const CR = 0x0d;
 
 /** configparser's `[A-Za-z0-9_.-]` keys that need no lowercasing: the characters ini.ts's PLAIN_OPTION takes. */
 function isKeyChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e;
 }
 
-/** A name shlex gives back as it is: no whitespace it splits at, no quote, no backslash. */
-function isPlainName(text: string, from: number, to: number): boolean {
-  if (from === to) return false;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x22 || c === 0x27 || c === 0x5c) return false;
-  }
-  return true;
-}
-
-function sameText(text: string, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
-  return true;
-}
-
-const PREFIXES = ["profile", "sso-session", "services"] as const;
-
 /**
- * The one pass, and the answers from it. Sections are kept as offsets into the text (where each
+ * The headers, and the answers from them. Sections are kept as offsets into the text (where each
  * one's settings start and end); values are built when asked for, as ini.ts does.
  */
 class PlainReader implements PlainConfig {
@@ -81,41 +87,32 @@ class PlainReader implements PlainConfig {
   /** Section i's settings are text[bodies[2i], bodies[2i + 1]). */
   private bodies = new Int32Array(256);
   private sections = 0;
-  // The current section's keys, to refuse a repeated one as configparser does: where each starts and
-  // how long it is, and a 32-bit filter that spares most comparisons.
-  private keyStarts = new Int32Array(16);
-  private keyLengths = new Int32Array(16);
-  private keys = 0;
-  private keyFilter = 0;
 
-  constructor(
-    private readonly text: string,
-    private readonly hasCr: boolean,
-  ) {}
+  constructor(private readonly text: string) {}
 
+  /** Every line is plain (the caller checked): each header, from the first one on. */
   read(): boolean {
     const { text } = this;
-    let at = 0;
-    while (at < text.length) {
+    let at = text.startsWith("[") ? 0 : text.indexOf("\n[") + 1;
+    const hasHeader = at > 0 || text.startsWith("[");
+    // configparser refuses a setting before the first header.
+    const firstSetting = SETTING_LINE.exec(text)?.index;
+    if (firstSetting !== undefined && (!hasHeader || firstSetting < at)) return false;
+    if (!hasHeader) return true;
+    for (;;) {
       let next = text.indexOf("\n", at);
       if (next === -1) next = text.length;
-      const end = this.hasCr && next > at && text.charCodeAt(next - 1) === CR ? next - 1 : next;
-      if (!this.line(at, end, next + 1)) return false;
-      at = next + 1;
+      const end = next > at && text.charCodeAt(next - 1) === CR ? next - 1 : next;
+      if (!this.header(at, end, next + 1)) return false;
+      const following = text.indexOf("\n[", next);
+      if (following === -1) break;
+      at = following + 1;
     }
-    if (this.sections > 0) this.bodies[2 * this.sections - 1] = text.length;
+    this.bodies[2 * this.sections - 1] = text.length;
     return true;
   }
 
-  /** One line, text[start, end) without its line ending; the next line starts at `after`. */
-  private line(start: number, end: number, after: number): boolean {
-    if (start === end) return true;
-    const c = this.text.charCodeAt(start);
-    if (c === HASH || c === SEMICOLON) return true;
-    if (c === OPEN) return this.header(start, end, after);
-    return this.sections > 0 && this.option(start);
-  }
-
+  /** The header on text[start, end) (`[` to `]`), whose section's settings start at `after`. */
   private header(start: number, end: number, after: number): boolean {
     const { text } = this;
     if (end - start < 3 || text.charCodeAt(end - 1) !== CLOSE) return false;
@@ -124,33 +121,26 @@ class PlainReader implements PlainConfig {
     if (2 * this.sections + 2 > this.bodies.length) this.bodies = grown(this.bodies);
     this.bodies[2 * this.sections] = Math.min(after, text.length);
     this.sections++;
-    this.keys = 0;
-    this.keyFilter = 0;
     return true;
   }
 
-  /** Files the section text[from, to) (between the brackets) under its kind and name; false where it is not plain or repeats one. */
+  /**
+   * Files the section text[from, to) (between the brackets) under its kind and name; false where it
+   * repeats one. DECLINED_HEADER has passed it: a prefix is followed by one space and a plain name.
+   */
   private named(from: number, to: number): boolean {
     const { text } = this;
     const index = this.sections;
-    for (const prefix of PREFIXES) {
-      if (!text.startsWith(prefix, from)) continue;
-      const nameFrom = from + prefix.length + 1;
-      if (text.charCodeAt(nameFrom - 1) !== 0x20 || !isPlainName(text, nameFrom, to)) return false;
-      if (prefix === "services") return this.otherHeader(text.slice(from, to));
-      const name = text.slice(nameFrom, to);
-      if (prefix === "sso-session") return added(this.ssoSessions, name, index);
-      if (name === "default") {
-        if (this.sawProfileDefault) return false;
-        this.sawProfileDefault = true;
-        this.profiles.set(name, index);
-        return true;
-      }
-      return added(this.profiles, name, index);
+    if (text.startsWith("profile ", from)) {
+      const name = text.slice(from + 8, to);
+      if (name !== "default") return added(this.profiles, name, index);
+      if (this.sawProfileDefault) return false;
+      this.sawProfileDefault = true;
+      this.profiles.set(name, index);
+      return true;
     }
+    if (text.startsWith("sso-session ", from)) return added(this.ssoSessions, text.slice(from + 12, to), index);
     const inner = text.slice(from, to);
-    // [DEFAULT] gives its settings to every section: the general reader's job.
-    if (inner === "DEFAULT") return false;
     if (inner === "default") {
       if (this.sawBareDefault) return false;
       this.sawBareDefault = true;
@@ -167,34 +157,6 @@ class PlainReader implements PlainConfig {
     return true;
   }
 
-  /** A `key = value` line whose key is plain and new in its section. */
-  private option(start: number): boolean {
-    // A sticky regular expression runs as machine code from the first line on, where a loop over the
-    // characters would run in the interpreter until V8 has compiled it.
-    PLAIN_KEY.lastIndex = start;
-    if (!PLAIN_KEY.test(this.text)) return false;
-    return this.newKey(start, PLAIN_KEY.lastIndex - start);
-  }
-
-  private newKey(start: number, length: number): boolean {
-    const { text } = this;
-    const bit = 1 << ((length * 7 + text.charCodeAt(start) + text.charCodeAt(start + length - 1)) & 31);
-    if (this.keyFilter & bit) {
-      for (let k = 0; k < this.keys; k++) {
-        if (this.keyLengths[k] === length && sameText(text, this.keyStarts[k]!, start, length)) return false;
-      }
-    }
-    this.keyFilter |= bit;
-    if (this.keys === this.keyStarts.length) {
-      this.keyStarts = grown(this.keyStarts);
-      this.keyLengths = grown(this.keyLengths);
-    }
-    this.keyStarts[this.keys] = start;
-    this.keyLengths[this.keys] = length;
-    this.keys++;
-    return true;
-  }
-
   /** Section i's settings as ini.ts's valuesOf gives them (for a plain file: one line each). */
   private values(index: number): Values {
     const { text } = this;
@@ -204,7 +166,7 @@ class PlainReader implements PlainConfig {
     while (at < to) {
       let next = text.indexOf("\n", at);
       if (next === -1 || next > to) next = to;
-      const end = this.hasCr && next > at && text.charCodeAt(next - 1) === CR ? next - 1 : next;
+      const end = next > at && text.charCodeAt(next - 1) === CR ? next - 1 : next;
       const c = text.charCodeAt(at);
       if (at !== end && c !== HASH && c !== SEMICOLON) setting(text, at, end, values);
       at = next + 1;
