@@ -2,8 +2,8 @@
  * The process entry: answer, set the exit code. Nothing else.
  *
  * Bundled as CommonJS (dist/cli/bin.cjs), like the fast path (dist/cli/fast.cjs): Node starts
- * CommonJS without its ES module loader, and credential_process, exec and Tab completion start
- * sso-setup hundreds of times a day. What their warm runs need is in fast.cjs (fast-path.ts); every
+ * CommonJS without its ES module loader, and credential_process, exec, Tab completion and shell
+ * prompts (status) start sso-setup hundreds of times a day. What their warm runs need is in fast.cjs (fast-path.ts); every
  * other command line, and every hot one that needs more, is answered by the full program
  * (program.ts, an ES module bundle loaded only then). This file only ever runs bundled, so it uses
  * CommonJS's own `require` and `__dirname` for the files next to it: an import() would start the ES

@@ -2,7 +2,7 @@
  * The commands that have a hot path (hot-paths.ts). bin.ts reads only this before it decides which
  * bundle to load, so that `--version` and every other command line load none of the hot paths' code.
  */
-export const HOT_COMMAND_NAMES = ["export-credentials", "exec", "completion"] as const;
+export const HOT_COMMAND_NAMES = ["export-credentials", "exec", "completion", "status"] as const;
 export type HotCommandName = (typeof HOT_COMMAND_NAMES)[number];
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Command lines that run far more often than a person types them, answered without commander and
  * the command tree: `export-credentials` (credential_process runs it at every SDK client start),
- * `exec` (it wraps every command a person runs with credentials) and `completion --list` (every Tab). Each entry reads only the flags its command defines, as Node's
+ * `exec` (it wraps every command a person runs with credentials), `completion --list` (every Tab) and
+ * `status` (shell prompts run it at every prompt). Each entry reads only the flags its command defines, as Node's
  * parseArgs does in strict mode (not with it: loading it costs more than the rest of the line's
  * reading; a test compares the two); anything it is not sure of (help, an unknown flag, a value commander would refuse, an
  * ambiguous `--flag -value`) is left to the full program, which owns every usage message. A test
@@ -59,6 +60,21 @@ export const HOT_COMMANDS: Readonly<Record<HotCommandName, HotCommand>> = {
       return async (deps) => {
         const { listNames } = await import("./config/name-lists.js");
         deps.io.out.write(await listNames(list as NameList, str(values["config-file"]), deps));
+      };
+    },
+  },
+  status: {
+    flags: { profile: "string", "sso-session": "string", json: "boolean", wide: "boolean", "config-file": "string" },
+    action(values, positionals) {
+      const profile = str(values.profile);
+      const ssoSession = str(values["sso-session"]);
+      const json = values.json === true;
+      const wide = values.wide === true;
+      // The commander action refuses these combinations, and owns their usage messages.
+      if (positionals.length > 0 || (profile && ssoSession) || (json && wide)) return undefined;
+      return async (deps) => {
+        const { runStatus } = await import("./sso/session-status.js");
+        await runStatus({ profile, ssoSession, json, wide, configFile: str(values["config-file"]) }, deps);
       };
     },
   },

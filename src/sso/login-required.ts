@@ -1,7 +1,8 @@
 /**
  * "Sign in again" as an error: what commands that need a token but must not start a sign-in throw.
  * A module of its own so that the fast path of export-credentials can recognise it without loading
- * the token provider.
+ * the token provider, and so that status can say it without ui/messages.ts (its texts are the
+ * sign-in's and the wizard's, which the fast bundle would otherwise parse at every start).
  */
 import { ConfigError } from "../errors.js";
 
@@ -18,6 +19,11 @@ export class LoginRequiredError extends ConfigError {
   ) {
     super(`${reason} To sign in${options.neverSignedIn ? "" : " again"}, run: ${loginCommand}`);
   }
+}
+
+/** Why `status` finds no usable token for a sign-in: none was ever cached, or the cached one cannot be refreshed. */
+export function noUsableTokenReason(what: string, cached: boolean): string {
+  return cached ? `The SSO token for ${what} has expired and cannot be refreshed without signing in.` : `There is no cached SSO token for ${what}.`;
 }
 
 /** How messages name a sign-in: `sso-session "corp"`, or `start URL https://…` for legacy profiles. */

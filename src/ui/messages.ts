@@ -77,14 +77,6 @@ export const messages = {
 
   signingInNow: (reason: string) => `${reason} Signing in now.\n`,
 
-  noSignInsConfigured: (configFile: string) =>
-    `No IAM Identity Center sign-in is configured in ${configFile}. Set one up with: sso-setup configure\n`,
-
-  noUsableToken: (what: string, cached: boolean) =>
-    cached
-      ? `The SSO token for ${what} has expired and cannot be refreshed without signing in.`
-      : `There is no cached SSO token for ${what}.`,
-
   loggedOut: (what: string, r: { ended: boolean; failed: boolean; tokenRemoved: boolean; credentialsRemoved: number }) => {
     const service = r.ended ? "ended the session at the service" : r.failed ? "could not end the session at the service" : "no live session to end at the service";
     const files = [r.tokenRemoved ? "its cached token" : "", r.credentialsRemoved > 0 ? `${r.credentialsRemoved} cached role credential file${r.credentialsRemoved === 1 ? "" : "s"}` : ""]

@@ -47,7 +47,8 @@ describe("start-up", () => {
   it("loads only the invoked command's module, and no SDK or prompt library for a local command", async () => {
     const box = makeSandbox();
     try {
-      const r = await runTracingModules(["status"], box.env());
+      // The root's --config-file makes this status line one for commander, not the hot path.
+      const r = await runTracingModules(["--config-file", box.configFile, "status"], box.env());
       expect(r.code).toBe(0);
       const modules = r.loaded;
       expect(commandModules(modules)).toEqual(["src/commands/status.ts"]);
@@ -92,11 +93,21 @@ describe("hot paths", () => {
   it("leaves help, unknown flags and refused values to the full program", async () => {
     const box = makeSandbox();
     try {
-      for (const args of [["export-credentials", "--help"], ["export-credentials", "--format", "yaml"], ["export-credentials", "--nope"], ["completion", "bash", "--list", "profiles"]]) {
+      for (const args of [
+        ["export-credentials", "--help"],
+        ["export-credentials", "--format", "yaml"],
+        ["export-credentials", "--nope"],
+        ["completion", "bash", "--list", "profiles"],
+        ["status", "--profile", "dev", "--sso-session", "corp"],
+        ["status", "--json", "--wide"],
+      ]) {
         const r = await runTracingModules(args, box.env());
         expect(r.loaded.join("\n"), args.join(" ")).toContain("/node_modules/commander/");
         expect(r.code, args.join(" ")).toBe(args[1] === "--help" ? 0 : 252);
       }
+      // The commander action says which flags conflict, once.
+      const both = await runTracingModules(["status", "--json", "--wide"], box.env());
+      expect(both.stderr.match(/sso-setup: error: Use either --json or --wide, not both\./g)).toHaveLength(1);
     } finally {
       box.cleanup();
     }
@@ -118,12 +129,45 @@ describe("the fast path (dist/cli/fast.cjs)", () => {
   it("answers warm hot command lines alone: the full program is never loaded", () =>
     withSignedInDev(async (_emu, box) => {
       expect((await runCli(["export-credentials", "--profile", "dev"], { env: box.env() })).code).toBe(0);
-      for (const args of [["export-credentials", "--profile", "dev"], ["exec", "--profile", "dev", "--", "true"], ["completion", "--list", "profiles"]]) {
+      for (const args of [["export-credentials", "--profile", "dev"], ["exec", "--profile", "dev", "--", "true"], ["completion", "--list", "profiles"], ["status"], ["status", "--json"], ["status", "--profile", "dev"]]) {
         const r = await runTracingModules(args, box.env());
         expect(r.code, r.stderr).toBe(0);
         expect(r.stderr).toBe("");
         expect(ours(r.loaded), args.join(" ")).toContain("src/fast-path.ts");
         expect(ours(r.loaded), args.join(" ")).not.toContain("src/program.ts");
+      }
+    }));
+
+  // Sixteen traced runs, half of them of the full program: more than the default time on a busy machine.
+  it("answers a warm status alone, as the full program's commander command does", { timeout: 90_000 }, () =>
+    withSignedInDev(async (_emu, box) => {
+      // A legacy sign-in that nobody signed in to, and a profile that is no SSO profile, beside dev.
+      writeFileSync(
+        box.configFile,
+        `${DEV_CONFIG}[profile old]\nsso_start_url = https://d-2222222222.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 222222222222\nsso_role_name = Admin\n[profile keys]\nregion = us-east-1\n`,
+      );
+      // Its warning is held with the rest of the attempt's output, and said once.
+      chmodSync(box.configFile, 0o664);
+      // Relative expiry times (and so the columns' widths) move on between the two runs.
+      const untimed = (text: string) =>
+        text
+          .replace(/"expiresInSeconds": -?\d+/g, '"expiresInSeconds": N')
+          .replace(/\b(in )?(\d+h )?\d+[ms]( ago)?\b/g, "T")
+          .replace(/ +/g, " ");
+      for (const args of [[], ["--json"], ["--wide"], ["--profile", "dev"], ["--profile", "old"], ["--profile", "keys"], ["--profile", "nope"], ["--sso-session", "corp"]]) {
+        const line = ["status", ...args].join(" ");
+        const fast = await runTracingModules(["status", ...args], box.env());
+        expect(ours(fast.loaded), line).toContain("src/fast-path.ts");
+        expect(ours(fast.loaded), line).not.toContain("src/program.ts");
+        expect(commandModules(fast.loaded), line).toEqual([]);
+        expect(fast.loaded.join("\n"), line).not.toMatch(/\/node_modules\/(commander|@aws-sdk|@smithy|@inquirer|open|proper-lockfile)\//);
+        // The root's --config-file is commander's to read: the same command line, by the full program.
+        const full = await runTracingModules(["--config-file", box.configFile, "status", ...args], box.env());
+        expect(ours(full.loaded), line).toEqual(expect.arrayContaining(["src/program.ts", "src/commands/status.ts"]));
+        expect({ code: fast.code, stdout: untimed(fast.stdout), stderr: fast.stderr }, line).toEqual({ code: full.code, stdout: untimed(full.stdout), stderr: full.stderr });
+        expect(fast.code, line).toBe(/old|keys|nope/.test(line) ? 253 : 0);
+        expect(fast.stderr.match(/warning: .* can be written by its group/g), line).toHaveLength(1);
+        expect(fast.code === 0 ? fast.stdout : fast.stderr, line).toMatch(fast.code === 0 ? /corp/ : /sso-setup: error: /);
       }
     }));
 

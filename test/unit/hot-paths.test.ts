@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import type { Deps } from "../../src/deps.js";
-import { mightBeHot } from "../../src/hot-command-names.js";
+import { HOT_COMMAND_NAMES, mightBeHot } from "../../src/hot-command-names.js";
 import { HOT_COMMANDS, hotPath, parseFlags } from "../../src/hot-paths.js";
 import { mulberry32 } from "../helpers/random.js";
 
@@ -13,6 +13,7 @@ const deps = { io: { out: silent, err: silent, stdinIsTTY: false, stdoutIsTTY: f
 describe("hot paths", () => {
   it("know exactly the long flags each command defines, with the same kind of value", async () => {
     const program = await buildProgram(deps);
+    expect(Object.keys(HOT_COMMANDS)).toEqual([...HOT_COMMAND_NAMES]);
     for (const [name, hot] of Object.entries(HOT_COMMANDS)) {
       const command = program.commands.find((c) => c.name() === name)!;
       const defined = Object.fromEntries(
@@ -31,6 +32,7 @@ describe("hot paths", () => {
     expect(hotPath(["exec", "--profile", "dev", "--", "terraform", "plan", "--help"])).toBeTypeOf("function");
     expect(hotPath(["exec", "--profile=dev", "--server", "kubectl", "get", "pods", "-A"])).toBeTypeOf("function");
     expect(hotPath(["exec"])).toBeTypeOf("function");
+    expect(hotPath(["status"])).toBeTypeOf("function");
     // bin.ts loads the fast path for every one of these, and for no completion without --list.
     for (const line of [
       ["export-credentials"],
@@ -38,14 +40,18 @@ describe("hot paths", () => {
       ["completion", "--list", "sso-sessions", "--config-file", "/x"],
       ["completion", "--list=profiles"],
       ["exec", "--profile", "dev", "--", "terraform", "plan", "--help"],
+      ["status"],
+      ["--debug", "status", "--profile=dev", "--json", "--config-file", "/x"],
+      ["status", "--sso-session", "corp", "--wide"],
     ]) {
       expect(hotPath(line), line.join(" ")).toBeTypeOf("function");
       expect(mightBeHot(line), line.join(" ")).toBe(true);
     }
-    for (const line of [["completion", "zsh"], ["completion"], ["status"], ["--version"], []]) expect(mightBeHot(line), line.join(" ")).toBe(false);
+    for (const line of [["completion", "zsh"], ["completion"], ["list"], ["--config-file", "/x", "status"], ["--version"], []]) expect(mightBeHot(line), line.join(" ")).toBe(false);
     for (const line of [
       [],
-      ["status"],
+      ["list"],
+      ["--config-file", "/x", "status"],
       ["export-credentials", "--help"],
       ["export-credentials", "-h"],
       ["export-credentials", "--format", "yaml"],
@@ -59,9 +65,27 @@ describe("hot paths", () => {
       ["exec", "--help"],
       ["exec", "--profile"],
       ["exec", "--unknown", "--", "true"],
+      ["status", "--help"],
+      ["status", "dev"],
+      ["status", "--wide=yes"],
+      ["status", "--profile"],
     ]) {
       expect(hotPath(line), line.join(" ")).toBeUndefined();
     }
+  });
+
+  it("leave status's conflicting flags to commander, whose action says why they conflict", () => {
+    for (const line of [
+      ["status", "--profile", "dev", "--sso-session", "corp"],
+      ["status", "--sso-session=corp", "--profile=dev", "--json"],
+      ["status", "--json", "--wide"],
+      ["--debug", "status", "--wide", "--profile", "dev", "--json"],
+    ]) {
+      expect(mightBeHot(line), line.join(" ")).toBe(true);
+      expect(hotPath(line), line.join(" ")).toBeUndefined();
+    }
+    // An empty name conflicts with nothing, for commander as for the hot path.
+    expect(hotPath(["status", "--profile=", "--sso-session", "corp"])).toBeTypeOf("function");
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runStatus, type SessionStatus, type StatusOptions } from "../../src/commands/status.js";
+import { runStatus, type SessionStatus, type StatusOptions } from "../../src/sso/session-status.js";
 import type { Deps } from "../../src/deps.js";
 import { nodeFs, type Fs } from "../../src/platform/fs.js";
 import { tokenCacheKey } from "../../src/sso/token.js";
