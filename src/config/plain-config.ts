@@ -87,6 +87,7 @@ class PlainReader implements PlainConfig {
   /** Section i's settings are text[bodies[2i], bodies[2i + 1]). */
   private bodies = new Int32Array(256);
   private sections = 0;
+  private readonly keys: string[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -168,10 +169,36 @@ class PlainReader implements PlainConfig {
       if (next === -1 || next > to) next = to;
       const end = next > at && text.charCodeAt(next - 1) === CR ? next - 1 : next;
       const c = text.charCodeAt(at);
-      if (at !== end && c !== HASH && c !== SEMICOLON) setting(text, at, end, values);
+      if (at !== end && c !== HASH && c !== SEMICOLON) this.setting(at, end, values);
       at = next + 1;
     }
     return values;
+  }
+
+  /** The setting on a plain line text[start, end): the key, and the value stripped as Python strips it. */
+  private setting(start: number, end: number, values: Values): void {
+    const { text } = this;
+    let at = start;
+    while (isKeyChar(text.charCodeAt(at))) at++;
+    const key = this.keyAt(start, at);
+    while (text.charCodeAt(at) !== 0x3d && text.charCodeAt(at) !== 0x3a) at++;
+    at++;
+    while (at < end && isPySpace(text.charCodeAt(at))) at++;
+    let valueEnd = end;
+    while (valueEnd > at && isPySpace(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    values[key] = text.slice(at, valueEnd);
+  }
+
+  /**
+   * The key text[start, end) as a string seen before where there is one: a file of thousands of
+   * profiles repeats a handful of keys, and `status` reads them all.
+   */
+  private keyAt(start: number, end: number): string {
+    const length = end - start;
+    for (const key of this.keys) if (key.length === length && this.text.startsWith(key, start)) return key;
+    const key = this.text.slice(start, end);
+    if (this.keys.length < 64) this.keys.push(key);
+    return key;
   }
 
   profileNames(): string[] {
@@ -202,19 +229,6 @@ function added(names: Map<string, number>, name: string, index: number): boolean
   const size = names.size;
   names.set(name, index);
   return names.size !== size;
-}
-
-/** The setting on a plain line text[start, end): the key, and the value stripped as Python strips it. */
-function setting(text: string, start: number, end: number, values: Values): void {
-  let at = start;
-  while (isKeyChar(text.charCodeAt(at))) at++;
-  const key = text.slice(start, at);
-  while (text.charCodeAt(at) !== 0x3d && text.charCodeAt(at) !== 0x3a) at++;
-  at++;
-  while (at < end && isPySpace(text.charCodeAt(at))) at++;
-  let valueEnd = end;
-  while (valueEnd > at && isPySpace(text.charCodeAt(valueEnd - 1))) valueEnd--;
-  values[key] = text.slice(at, valueEnd);
 }
 
 function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
