@@ -10,7 +10,8 @@
 // dist/cli-meta.json (not shipped) maps each output file to the sources in it, so the start-up test
 // can still say which modules a command loads.
 import { build } from "esbuild";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const src = new URL("../src/", import.meta.url).pathname;
@@ -68,7 +69,6 @@ const commonJs = {
   external: ["./fast.cjs", "./root-help.cjs"],
 };
 
-const entry = await build({ ...common, ...commonJs, entryPoints: { bin: path.join(src, "bin.ts") } });
 const fast = await build({
   ...common,
   ...commonJs,
@@ -77,6 +77,15 @@ const fast = await build({
   // A lazily loaded built-in (node:child_process) becomes a require: a real import() would start the
   // ES module loader.
   supported: { "dynamic-import": false },
+});
+// bin.ts names fast.cjs's code cache (on Node 20, platform/code-cache.ts) after its contents: V8
+// itself checks only the length of the source a cache was made for.
+const fastBundleId = createHash("sha256").update(readFileSync(path.join(outdir, "fast.cjs"))).digest("hex").slice(0, 16);
+const entry = await build({
+  ...common,
+  ...commonJs,
+  entryPoints: { bin: path.join(src, "bin.ts") },
+  define: { __FAST_BUNDLE_ID__: JSON.stringify(fastBundleId) },
 });
 
 const program = await build({

@@ -14,11 +14,16 @@ import { processIo } from "./platform/stdio.js";
 import { ISSUES_URL, VERSION } from "./version.js";
 
 // Node 22.1+ keeps the compiled code on disk between runs (in its own cache under the temporary
-// directory; NODE_DISABLE_COMPILE_CACHE turns it off). Node 20 has no such cache, and is spared
-// loading node:module, which costs it 5% of a bare start.
-if (Number(process.versions.node.split(".")[0]) >= 22) {
+// directory; NODE_DISABLE_COMPILE_CACHE turns it off). Node 20 has no such cache (the fast path
+// brings its own, platform/code-cache.ts), and is spared loading node:module, which costs it 5% of a
+// bare start.
+const nodeCompileCache = Number(process.versions.node.split(".")[0]) >= 22;
+if (nodeCompileCache) {
   (require("node:module") as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 }
+
+/** Set by scripts/bundle.mjs: a hash of dist/cli/fast.cjs, which names the fast path's code cache. */
+declare const __FAST_BUNDLE_ID__: string;
 
 const argv = process.argv.slice(2);
 void answer(argv).then(
@@ -53,13 +58,23 @@ async function answer(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (mightBeHot(argv)) {
-    const { runFast } = require("./fast.cjs") as typeof import("./fast-path.js");
+    const { runFast } = loadFastPath();
     const code = await runFast(argv);
     if (code !== undefined) return code;
   }
   const [{ pathToFileURL }, { join }] = await Promise.all([import("node:url"), import("node:path")]);
   const { runProgram } = (await import(pathToFileURL(join(__dirname, "program.js")).href)) as typeof import("./program.js");
   return runProgram(argv);
+}
+
+/** fast.cjs, compiled from the code cache where Node has none of its own. */
+function loadFastPath(): typeof import("./fast-path.js") {
+  if (nodeCompileCache || typeof __FAST_BUNDLE_ID__ !== "string") return require("./fast.cjs") as typeof import("./fast-path.js");
+  const { codeCacheFile, requireWithCodeCache } = require("./platform/code-cache.js") as typeof import("./platform/code-cache.js");
+  const uid = process.getuid?.();
+  const tmpdir = (require("node:os") as typeof import("node:os")).tmpdir();
+  const cacheFile = codeCacheFile({ env: process.env, tmpdir, bundleId: __FAST_BUNDLE_ID__, uid });
+  return requireWithCodeCache(`${__dirname}/fast.cjs`, require, cacheFile, uid);
 }
 
 /**
