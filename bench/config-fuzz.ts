@@ -191,7 +191,7 @@ const FLAWED_LINES = (key: string) => [
   `\u2028${key} = 1`,
   `\u2029`,
   `${key} = a\u2028[profile b]`,
-  `${key} = a\u2028b = c`,
+  `${key} = a\u2028region = c`,
 ];
 
 /**
