@@ -69,7 +69,11 @@ async function answer(argv: readonly string[]): Promise<number> {
 
 /** fast.cjs, compiled from the code cache where Node has none of its own. */
 function loadFastPath(): typeof import("./fast-path.js") {
-  if (nodeCompileCache || typeof __FAST_BUNDLE_ID__ !== "string") return require("./fast.cjs") as typeof import("./fast-path.js");
+  // Windows reports every file as writable by all, so code-cache.ts would never trust a cache there:
+  // going through node:vm would only cost.
+  if (nodeCompileCache || process.platform === "win32" || typeof __FAST_BUNDLE_ID__ !== "string") {
+    return require("./fast.cjs") as typeof import("./fast-path.js");
+  }
   const { codeCacheFile, requireWithCodeCache } = require("./platform/code-cache.js") as typeof import("./platform/code-cache.js");
   const uid = process.getuid?.();
   const tmpdir = (require("node:os") as typeof import("node:os")).tmpdir();
