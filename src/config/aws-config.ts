@@ -217,7 +217,8 @@ const REWRITE_ATTEMPTS = 3;
 export async function lockedRewrite<T>(
   deps: ConfigWriteDeps,
   file: string,
-  change: (before: string) => { after: string; result: T },
+  // `after` may come in pieces, written one after another: a big file is then never joined.
+  change: (before: string) => { after: string | readonly string[]; result: T },
   // The credentials file is rewritten under the same rules; only its name and read errors differ.
   kind: { label: string; read: (fs: Fs, file: string) => Promise<string>; forceMode?: boolean } = { label: "config file", read: readConfigText },
 ): Promise<{ result: T; written: boolean }> {

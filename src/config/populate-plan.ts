@@ -65,32 +65,47 @@ export function generatedFor(
 
 type Entry = readonly [string, string];
 
-/** The entries every profile of a run shares, made once: a run can write tens of thousands of keys. */
-function sharedEntries(settings: PopulateSettings): { session: Entry; tail: Entry[] } {
-  const tail: Entry[] = [];
+/**
+ * What populate writes to a profile, key by key, in the order it writes them: one definition for the
+ * entries of an upsert and for the comparison with what the file says.
+ */
+function forEachDesired(profile: NamedProfile, settings: PopulateSettings, withRegion: boolean, visit: (key: string, value: string) => void): void {
+  visit("sso_session", settings.session);
+  visit("sso_account_id", profile.accountId);
+  visit("sso_role_name", profile.roleName);
+  if (withRegion && profile.region) visit("region", profile.region);
   // Only what was asked for: an output added by hand to a generated profile stays.
-  if (settings.output) tail.push(["output", settings.output]);
-  tail.push([GENERATED_MARKER, settings.session]);
-  return { session: ["sso_session", settings.session], tail };
+  if (settings.output) visit("output", settings.output);
+  visit(GENERATED_MARKER, settings.session);
 }
 
-function desiredValues(
-  profile: NamedProfile,
-  shared: ReturnType<typeof sharedEntries>,
-  current: Readonly<Record<string, string>> | undefined,
-  regionGiven: boolean,
-): Entry[] {
-  const region: Entry[] = profile.region && (regionGiven || !current?.region) ? [["region", profile.region]] : [];
-  return [shared.session, ["sso_account_id", profile.accountId], ["sso_role_name", profile.roleName], ...region, ...shared.tail];
+/**
+ * A profile's upsert, its entries made when they are read. A run can write tens of thousands of
+ * profiles, and the file is written a batch of them at a time: entries made up front (an array and
+ * a pair per key) would all be alive until the write, ~300 bytes a profile.
+ */
+class ProfileUpsert implements SectionEdit {
+  readonly ref: SectionRef;
+
+  constructor(
+    private readonly profile: NamedProfile,
+    private readonly settings: PopulateSettings,
+    private readonly withRegion: boolean,
+  ) {
+    this.ref = { kind: "profile", name: profile.name };
+  }
+
+  get values(): Entry[] {
+    const entries: Entry[] = [];
+    forEachDesired(this.profile, this.settings, this.withRegion, (key, value) => entries.push([key, value]));
+    return entries;
+  }
 }
 
 export function planPopulate(config: Pick<AwsConfig, "profile" | "profileNames">, profiles: readonly NamedProfile[], settings: PopulateSettings): PopulatePlan {
   const plan: PopulatePlan = { added: [], changed: [], unchanged: [], stale: [], clashes: [], upserts: [], removals: [] };
   const written = new Set<string>();
-  const writtenPairs = new Set<string>();
-  const pair = (accountId: string, roleName: string) => `${accountId}\u0000${roleName}`;
   const upserts: SectionEdit[] = [];
-  const shared = sharedEntries(settings);
 
   for (const profile of profiles) {
     const current = config.profile(profile.name);
@@ -104,27 +119,34 @@ export function planPopulate(config: Pick<AwsConfig, "profile" | "profileNames">
       continue;
     }
     written.add(profile.name);
-    writtenPairs.add(pair(profile.accountId, profile.roleName));
-    const values = desiredValues(profile, shared, current, settings.regionGiven);
-    const ref: SectionRef = { kind: "profile", name: profile.name };
+    const withRegion = settings.regionGiven || !current?.region;
     if (!current) {
       plan.added.push(profile);
-      upserts.push({ ref, values });
+      upserts.push(new ProfileUpsert(profile, settings, withRegion));
       continue;
     }
-    const keys = values.filter(([key, value]) => current[key] !== value).map(([key]) => key);
-    if (keys.length === 0) {
+    // Compared key by key, without making the entries: a re-run finds most profiles unchanged.
+    let keys: string[] | undefined;
+    forEachDesired(profile, settings, withRegion, (key, value) => {
+      if (current[key] !== value) (keys ??= []).push(key);
+    });
+    if (keys === undefined) {
       plan.unchanged.push(profile);
       continue;
     }
     plan.changed.push({ profile, keys });
-    upserts.push({ ref, values });
+    upserts.push(new ProfileUpsert(profile, settings, withRegion));
   }
 
+  // Made only when an earlier profile of the session was not written again (rare): a set of 30,000
+  // pairs is a few MB.
+  let writtenPairs: Set<string> | undefined;
+  const pair = (accountId: string, roleName: string) => `${accountId}\u0000${roleName}`;
   for (const name of config.profileNames()) {
     if (written.has(name)) continue;
     const subject = generatedFor(config.profile(name), settings.session);
     if (!subject) continue;
+    writtenPairs ??= new Set([...plan.added, ...plan.changed.map((c) => c.profile), ...plan.unchanged].map((p) => pair(p.accountId, p.roleName)));
     if (writtenPairs.has(pair(subject.accountId, subject.roleName)) || settings.isGone(subject.accountId, subject.roleName)) {
       plan.stale.push(name);
     }

@@ -8,7 +8,7 @@
  * (configparser never continues a value with an unindented line), so no setting spans two segments.
  * What spans them is checked here: a section defined twice, and error line numbers.
  */
-import { parseOrThrow, type AwsConfig, type ConfigChanges, type ConfigWriteDeps, lockedRewrite } from "./aws-config.js";
+import { parseOrThrow, type AwsConfig, type ConfigChanges, type ConfigWriteDeps, lockedRewrite, type SectionEdit } from "./aws-config.js";
 import { ConfigSyntaxError, parseConfigDocument, removeSections, sectionNameOf, upsertSections, type ConfigDocument, type SectionRef } from "./ini.js";
 
 /** Sections per segment: large enough that headers are few, small enough that a segment's scan is. */
@@ -78,18 +78,16 @@ function forEachSegment(text: string, visit: (doc: ConfigDocument, segment: stri
  * The file read segment by segment: sso-sessions whole, profiles with only `profileKeys` (a profile
  * that has none of them still exists, with no values). Throws ConfigError as AwsConfig.load does.
  */
-export function readConfigView(file: string, text: string, profileKeys: readonly string[]): ConfigView {
+export function readConfigView(file: string, text: string, profileKeys: readonly string[]): ConfigView & { has(ref: SectionRef): boolean } {
   // One string per profile (its kept values joined), not an object of strings: a third of the memory.
   const profiles = new Map<string, string | Record<string, string>>();
   const ssoSessions = new Map<string, Record<string, string>>();
   parseOrThrow(text, file, () =>
     forEachSegment(text, (doc) => {
-      for (const [name, section] of doc.parsed.profiles) {
-        const values = profileKeys.map((key) => section.values[key]);
-        const packable = values.every((value) => value === undefined || !/[\u0000\u0001]/.test(value));
-        profiles.set(name, packable ? values.map((value) => value ?? ABSENT).join(SEPARATOR) : unpacked(profileKeys, values));
-      }
-      for (const [name, section] of doc.parsed.ssoSessions) ssoSessions.set(name, section.values);
+      doc.parsed.profiles.forEach((section, name) => profiles.set(name, packed(profileKeys, section.values)));
+      // Copied: a value cut from the text keeps the whole text alive (V8 keeps a slice as a view of
+      // it), and the session's start URL and scopes live as long as the run.
+      for (const [name, section] of doc.parsed.ssoSessions) ssoSessions.set(detached(name), detachedValues(section.values));
     }),
   );
   return {
@@ -100,11 +98,32 @@ export function readConfigView(file: string, text: string, profileKeys: readonly
     },
     profileNames: () => [...profiles.keys()],
     ssoSession: (name) => ssoSessions.get(name),
+    has: (ref) => (ref.kind === "profile" ? profiles : ref.kind === "sso-session" ? ssoSessions : undefined)?.has(ref.name) ?? false,
   };
+}
+
+/** A copy of the string that shares no memory with the text it was cut from. */
+const detached = (value: string): string => JSON.parse(JSON.stringify(value)) as string;
+
+function detachedValues(values: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) copy[key] = detached(value);
+  return copy;
 }
 
 const SEPARATOR = "\u0000";
 const ABSENT = "\u0001";
+
+/** The values of `keys` joined in one string when no value holds a separator (nearly always), else as they are. */
+function packed(keys: readonly string[], values: Readonly<Record<string, string>>): string | Record<string, string> {
+  const kept = keys.map((key) => values[key]);
+  for (let i = 0; i < kept.length; i++) {
+    const value = kept[i];
+    if (value === undefined) kept[i] = ABSENT;
+    else if (value.includes(SEPARATOR) || value.includes(ABSENT)) return unpacked(keys, keys.map((key) => values[key]));
+  }
+  return kept.join(SEPARATOR);
+}
 
 function unpacked(keys: readonly string[], values: ReadonlyArray<string | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
@@ -121,6 +140,10 @@ const identityOf = (ref: SectionRef) => `${ref.kind}\u0000${ref.name}`;
  * updateConfigFile for populate's bulk changes, with the file held in segments. Sections that exist
  * are edited in their segment; new ones are appended, rendered a batch at a time. Upserts of the
  * default profile are not supported (its two spellings may sit in different segments).
+ *
+ * The new text is never put together: its pieces (the segments, edited or as they were, and the
+ * batches of new sections) are written to the file one after another. A file of 30,000 profiles is
+ * 5 MB, and joining it, then encoding it for the write, would hold two more copies of it at once.
  */
 export async function updateConfigInSegments<T extends ConfigChanges>(
   deps: ConfigWriteDeps,
@@ -129,32 +152,29 @@ export async function updateConfigInSegments<T extends ConfigChanges>(
   decide: (config: ConfigView) => T,
 ): Promise<{ changes: T; written: boolean }> {
   const { result, written } = await lockedRewrite(deps, file, (before) => {
-    const changes = decide(readConfigView(file, before, profileKeys));
-    const pending = new Map(changes.upserts.map((edit) => [identityOf(edit.ref), edit]));
+    const view = readConfigView(file, before, profileKeys);
+    const changes = decide(view);
     if (changes.upserts.some((edit) => edit.ref.kind === "profile" && edit.ref.name === "default")) {
       throw new TypeError("updateConfigInSegments cannot upsert the default profile");
     }
-    const pieces: string[] = [];
-    let changed = false;
-    let eol = "\n";
-    forEachSegment(before, (doc, segment) => {
-      if (pieces.length === 0 && /^[^\n]*\r\n/.test(segment)) eol = "\r\n";
-      const here = [];
-      for (const section of doc.parsed.sections) {
-        if (section.kind !== "profile" && section.kind !== "sso-session") continue;
-        const identity = `${section.kind}\u0000${section.name}`;
-        const edit = pending.get(identity);
-        if (edit === undefined) continue;
-        here.push(edit);
-        pending.delete(identity);
-      }
-      const edited = here.length > 0 ? doc.upsertSections(here) : segment;
-      if (edited !== segment) changed = true;
-      pieces.push(edited);
+    // A later edit of a section replaces an earlier one.
+    const upserts = new Map<string, SectionEdit>();
+    for (const edit of changes.upserts) upserts.set(identityOf(edit.ref), edit);
+    const pending = new Map<string, SectionEdit>();
+    upserts.forEach((edit, identity) => {
+      if (view.has(edit.ref)) pending.set(identity, edit);
     });
-    const added = [...pending.values()];
+    // Only when a section that exists changes are the segments parsed again; each one that holds such
+    // a section is edited. What no segment held (none: the view was read from them) is appended.
+    const { pieces, changed } = pending.size > 0 ? editedSegments(before, pending) : { pieces: [before], changed: false };
+    const added: SectionEdit[] = [];
+    upserts.forEach((edit, identity) => {
+      if (!view.has(edit.ref) || pending.has(identity)) added.push(edit);
+    });
+    upserts.clear();
     pending.clear();
     if (added.length > 0) {
+      const eol = /^[^\n]*\r\n/.test(before) ? "\r\n" : "\n";
       const last = pieces[pieces.length - 1] ?? "";
       if (last.replace(/^\uFEFF/, "") !== "" && !last.endsWith("\n")) pieces.push(eol);
       for (let i = 0; i < added.length; i += APPEND_BATCH) {
@@ -164,11 +184,44 @@ export async function updateConfigInSegments<T extends ConfigChanges>(
       }
     }
     // A re-run that finds every profile as it would write it changes nothing: the file is then not
-    // put together again, a second copy of a text that can be several MB.
-    const upserted = changed || added.length > 0 ? pieces.join("") : before;
+    // put together, nor written.
+    const unchanged = !changed && added.length === 0;
+    if (changes.removals.length === 0) return { after: unchanged ? before : pieces, result: changes };
     // Pruning is rare and takes few sections: it reads the file whole, as updateConfigFile does.
-    const after = changes.removals.length > 0 ? removeSections(upserted, changes.removals) : upserted;
-    return { after, result: changes };
+    return { after: removeSections(unchanged ? before : pieces.join(""), changes.removals), result: changes };
   });
   return { changes: result, written };
+}
+
+/**
+ * The text in segments, each one that holds a section of `pending` edited; an edit is applied once,
+ * in the first segment with its section, and taken out of `pending`. The text is known to parse: the
+ * view was read from it.
+ */
+function editedSegments(text: string, pending: Map<string, SectionEdit>): { pieces: string[]; changed: boolean } {
+  const pieces: string[] = [];
+  let changed = false;
+  const starts = segmentStarts(text);
+  starts.forEach((start, index) => {
+    const segment = text.slice(start, starts[index + 1] ?? text.length);
+    if (pending.size === 0) {
+      pieces.push(segment);
+      return;
+    }
+    const doc = parseConfigDocument(segment);
+    const here: SectionEdit[] = [];
+    const take = (identity: string) => {
+      const edit = pending.get(identity);
+      if (edit === undefined) return;
+      here.push(edit);
+      pending.delete(identity);
+    };
+    // By name, not through doc.parsed: that would build every section's values only to look them up.
+    for (const name of doc.profileNames()) take(`profile\u0000${name}`);
+    for (const name of doc.ssoSessionNames()) take(`sso-session\u0000${name}`);
+    const edited = here.length > 0 ? doc.upsertSections(here) : segment;
+    if (edited !== segment) changed = true;
+    pieces.push(edited);
+  });
+  return { pieces, changed };
 }

@@ -27,7 +27,8 @@ export function withFsHook(fs: Fs, hook: FsHook): Fs {
       if (!hook.active) return;
       // The mode actually on disk: an existing file keeps its own unless forceMode, so `options.mode` may not be it.
       const stat = await fs.stat(file).catch(() => null);
-      hook.changed({ kind: "wrote", file, bytes: Buffer.byteLength(data, "utf8"), mode: stat?.mode });
+      const bytes = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.reduce((n, piece) => n + Buffer.byteLength(piece, "utf8"), 0);
+      hook.changed({ kind: "wrote", file, bytes, mode: stat?.mode });
     },
     async remove(file) {
       const removed = await fs.remove(file);

@@ -85,8 +85,9 @@ export interface Fs {
    * new one with `mode`. Refuses an existing file that is read-only (kept-mode writes: the config and
    * credentials files), as the AWS CLI does. First removes our temp files in that directory that are
    * older than STALE_TEMP_MS. Failures are FileSystemErrors; the target is then left as it was.
+   * `data` in pieces is written one piece after another: a big text need not be joined first.
    */
-  writeFileAtomic(file: string, data: string, options: WriteOptions): Promise<void>;
+  writeFileAtomic(file: string, data: string | readonly string[], options: WriteOptions): Promise<void>;
   /** `mkdir -p`; directories it creates get exactly `mode` (whatever the umask), existing ones are left alone. */
   mkdirp(dir: string, mode: number): Promise<void>;
   readdir(dir: string): Promise<string[]>;
@@ -279,7 +280,8 @@ export const nodeFs: Fs = {
       throw fileSystemError(error, "write", target);
     }
     try {
-      await temp.handle.writeFile(data, "utf8");
+      if (typeof data === "string") await temp.handle.writeFile(data, "utf8");
+      else await writePieces(temp.handle, data);
       // Without the fsync, a crash right after the rename can leave an empty file on some filesystems.
       await temp.handle.sync();
       await temp.handle.close();
@@ -433,6 +435,20 @@ export function lockDirectoryFs(mode: number) {
       settle(fsp.realpath(file), callback);
     },
   };
+}
+
+/**
+ * Writes the pieces one after another, each encoded into the same buffer: no encoded copy of the
+ * whole text is made, nor one buffer per piece that only a garbage collection would free.
+ */
+async function writePieces(handle: fsp.FileHandle, pieces: readonly string[]): Promise<void> {
+  let buffer = Buffer.allocUnsafe(0);
+  for (const piece of pieces) {
+    const length = Buffer.byteLength(piece, "utf8");
+    if (length > buffer.length) buffer = Buffer.allocUnsafe(Math.max(length, 64 * 1024));
+    buffer.write(piece, 0, "utf8");
+    for (let at = 0; at < length; ) at += (await handle.write(buffer, at, length - at)).bytesWritten;
+  }
 }
 
 /** A new temp file next to `target`; `wx` never opens an existing one, whoever left it there. */

@@ -78,6 +78,24 @@ describe("writeFileAtomic", () => {
     expect(readdirSync(dir).sort()).toEqual(["config", fresh, ...kept].sort());
   });
 
+  it("writes a text given in pieces as the pieces joined, through a symlink and keeping the mode", async () => {
+    mkdirSync(path.join(dir, "dotfiles"));
+    const real = path.join(dir, "dotfiles", "config");
+    writeFileSync(real, "old");
+    chmodSync(real, 0o640);
+    const link = path.join(dir, "config");
+    symlinkSync(real, link);
+    // Pieces of every size: empty, multi-byte characters, and one larger than any before it.
+    const pieces = ["[profile é]\n", "", "region = eu-west-1\n", `# ${"✓".repeat(50_000)}\n`, "x", "\n", "[sso-session 😀]\n".repeat(20_000)];
+    await nodeFs.writeFileAtomic(link, pieces, { mode: 0o600 });
+    expect(readFileSync(real, "utf8")).toBe(pieces.join(""));
+    expect(mode(real)).toBe(0o640);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["config", "dotfiles"]);
+    await nodeFs.writeFileAtomic(link, [], { mode: 0o600 });
+    expect(readFileSync(real, "utf8")).toBe("");
+  });
+
   it("leaves neither a temp file nor a changed target when the write fails", async () => {
     const target = path.join(dir, "config");
     mkdirSync(target);

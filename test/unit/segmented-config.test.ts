@@ -86,6 +86,24 @@ describe("updateConfigInSegments", () => {
     expect((await updateConfigInSegments(deps, file, POPULATE_KEYS, () => changes)).written).toBe(true);
   });
 
+  it.each([
+    ["only new sections, as populate's first run", { upserts: changes.upserts.slice(4), removals: [] }],
+    ["only sections that exist", { upserts: changes.upserts.slice(0, 4), removals: [] }],
+  ])("writes what editing the whole file writes, with %s", async (_name, c) => {
+    for (const text of [bigFile(700), bigFile(700, "\r\n"), bigFile(700).replace(/\n$/, "")]) {
+      const { whole, segmented } = await both(text, c);
+      expect(whole).not.toBe(text);
+      expect(segmented).toBe(whole);
+    }
+  });
+
+  it("prunes when nothing else changes, as on a re-run with --prune", async () => {
+    const same = profileEdit("p1", [["sso_session", "corp"]]);
+    const { whole, segmented } = await both(bigFile(700), { upserts: [same], removals: [{ kind: "profile", name: "p600" }] });
+    expect(segmented).toBe(whole);
+    expect(segmented).not.toContain("[profile p600]");
+  });
+
   it("prunes as editing the whole file does", async () => {
     const { whole, segmented } = await both(bigFile(700), {
       upserts: changes.upserts,
