@@ -13,7 +13,6 @@ import { nodeJsonEndpoint, nodeLoopback, type JsonEndpoint, type Loopback } from
 import {
   createSdkApiFactory,
   createStsApiFactory,
-  endpointOverridesFromEnv,
   httpTimeoutsFromEnv,
   type SsoApiFactory,
   type StsApiFactory,
@@ -54,7 +53,6 @@ export function createRealDeps(proc: NodeJS.Process, io: IOStreams, signal: Abor
     network: () => (network ??= import("./sso/network.js").then((m) => m.resolveNetworkSettings({ env, homedir, fs }, scope))),
     debug,
   };
-  const endpoints = endpointOverridesFromEnv(env);
   let web: Promise<WebClient> | undefined;
   return {
     ...local,
@@ -64,8 +62,9 @@ export function createRealDeps(proc: NodeJS.Process, io: IOStreams, signal: Abor
       delimiter: path.delimiter,
       isWsl: async () => describeEnvironment(env, await readHostFacts(nodeFs)).wsl,
     }),
-    ssoApis: createSdkApiFactory(endpoints, clientOptions),
-    stsApis: createStsApiFactory(endpoints, clientOptions),
+    // Endpoints come with the network settings: the environment's and the config file's.
+    ssoApis: createSdkApiFactory({}, clientOptions),
+    stsApis: createStsApiFactory({}, clientOptions),
     web: {
       request: async (url, request) => {
         web ??= import("./sso/web.js").then((m) => m.createWebClient({ env, network: clientOptions.network }));

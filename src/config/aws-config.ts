@@ -72,6 +72,14 @@ export class AwsConfig {
     return this.document.ssoSessionNames();
   }
 
+  /**
+   * A `[services NAME]` section's values (a service's settings are one nested value each). Such
+   * sections are rare and not on any hot path: finding one reads the whole file once more.
+   */
+  services(name: string): Readonly<Record<string, string>> | undefined {
+    return this.document.parsed.sections.findLast((s) => s.kind === "services" && s.name === name)?.values;
+  }
+
   /** `[DEFAULT]`'s settings, which botocore (not the JS SDK) gives every profile that lacks the key. */
   defaults(): Readonly<Record<string, string>> {
     return this.document.defaults;

@@ -19,6 +19,7 @@ import type { HttpsProxyAgent as HttpsProxyAgentType } from "https-proxy-agent";
 import { ConfigError, FlowError, ServiceError } from "../errors.js";
 import { displayUrl, type DebugLog } from "../ui/debug.js";
 import type { NetworkSettings } from "./network.js";
+import { SDK_DEFAULTS, type EndpointOverrides, type SdkSettings } from "./sdk-settings.js";
 
 export interface Registration {
   clientId: string;
@@ -91,12 +92,6 @@ export interface SsoApis {
   oidcEndpoint: string;
 }
 
-export interface EndpointOverrides {
-  oidc?: string;
-  portal?: string;
-  sts?: string;
-}
-
 export interface SsoApiOptions {
   /**
    * The caller paces and retries portal calls itself (bulk listing): the portal client then makes
@@ -139,25 +134,6 @@ export interface StsApi {
 
 /** STS in `region` (the endpoint overrides win); the SDK is loaded by the first call only. */
 export type StsApiFactory = (region: string) => Promise<StsApi>;
-
-/**
- * The SDK's own configured-endpoint lookup would also read `endpoint_url`/`services` from the
- * `AWS_PROFILE` profile of the config file; resolving the variables ourselves and passing an explicit
- * endpoint keeps the lookup predictable and independent of which config file the command edits.
- */
-export function endpointOverridesFromEnv(env: Record<string, string | undefined>): EndpointOverrides {
-  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? "").toLowerCase() === "true") return {};
-  const nonEmpty = (value: string | undefined) => (value && value.trim() ? value.trim() : undefined);
-  const general = nonEmpty(env.AWS_ENDPOINT_URL);
-  const overrides: EndpointOverrides = {};
-  const oidc = nonEmpty(env.AWS_ENDPOINT_URL_SSO_OIDC) ?? general;
-  const portal = nonEmpty(env.AWS_ENDPOINT_URL_SSO) ?? general;
-  const sts = nonEmpty(env.AWS_ENDPOINT_URL_STS) ?? general;
-  if (oidc) overrides.oidc = oidc;
-  if (portal) overrides.portal = portal;
-  if (sts) overrides.sts = sts;
-  return overrides;
-}
 
 export function defaultOidcEndpoint(region: string): string {
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
@@ -536,6 +512,22 @@ function observeAttempts<I extends object, O extends object>(stack: MiddlewareSt
   stack.add(middleware, { step: "deserialize", priority: "high", name: "ssoSetupDebugAttempts" });
 }
 
+/** Every setting the SDK would look up in the config file, given explicitly: it then reads no file (sdk-settings.ts says why). */
+function clientSettings(settings: SdkSettings = SDK_DEFAULTS) {
+  return {
+    useFipsEndpoint: settings.useFipsEndpoint,
+    useDualstackEndpoint: settings.useDualstackEndpoint,
+    maxAttempts: settings.maxAttempts,
+    retryMode: settings.retryMode,
+    defaultsMode: settings.defaultsMode,
+    authSchemePreference: settings.authSchemePreference,
+    // A provider, not the value: an absent value would send the SDK to the config file for it.
+    userAgentAppId: async () => settings.userAgentAppId,
+    // Configured endpoints are resolved by sso-setup (sdk-settings.ts) and given as `endpoint`.
+    ignoreConfiguredEndpointUrls: true,
+  };
+}
+
 function requestHandlerOptions(timeouts: HttpTimeouts, transport: Transport) {
   return {
     connectionTimeout: timeouts.connectMs,
@@ -633,7 +625,11 @@ export function cappedStreamCollector(limit: number): (stream: unknown) => Promi
     });
 }
 
-export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): SsoApiFactory {
+/**
+ * `fixed`: endpoints the caller has chosen itself (tests); they win over the configured ones that
+ * come with the network settings (environment and config file, sdk-settings.ts).
+ */
+export function createSdkApiFactory(fixed: EndpointOverrides = {}, clientOptions: SdkClientOptions = {}): SsoApiFactory {
   const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
   const debug = clientOptions.debug;
   let settings: Promise<NetworkSettings> | undefined;
@@ -652,6 +648,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       import("@aws-sdk/client-sso"),
       settings,
     ]);
+    const overrides = { ...network.endpoints, ...fixed };
     const oidcEndpoint = overrides.oidc ?? defaultOidcEndpoint(region);
     const portalEndpoint = overrides.portal ?? defaultPortalEndpoint(region);
     const [oidcTransport, portalTransport] = await Promise.all([transportFor(oidcEndpoint, network), transportFor(portalEndpoint, network)]);
@@ -660,7 +657,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
     const requestHandler = (transport: Transport) => requestHandlerOptions(timeouts, transport);
     // cacheMiddleware: the middleware stack is complete before the first call, so each operation's
     // handler is built once rather than on every call (populate makes tens of thousands).
-    const common = { region, streamCollector: cappedStreamCollector(MAX_RESPONSE_BYTES), cacheMiddleware: true };
+    const common = { region, streamCollector: cappedStreamCollector(MAX_RESPONSE_BYTES), cacheMiddleware: true, ...clientSettings(network.sdk) };
     const oidcClient = new oidcSdk.SSOOIDCClient({
       ...common,
       requestHandler: requestHandler(oidcTransport),
@@ -677,7 +674,8 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
       observeAttempts(portalClient.middlewareStack, debug);
       const tls = caBundle ? `, CA bundle ${caBundle}` : "";
       const limits = `timeouts: connect ${seconds(timeouts.connectMs)}, answer ${seconds(timeouts.requestMs)}`;
-      const retries = options.callerRetries ? "1 attempt a call (the caller retries)" : "SDK standard retries";
+      const sdk = network.sdk ?? SDK_DEFAULTS;
+      const retries = options.callerRetries ? "1 attempt a call (the caller retries)" : `SDK ${sdk.retryMode} retries, ${sdk.maxAttempts} attempts`;
       logRoute(`SSO OIDC ${displayUrl(oidcEndpoint)} ${oidcTransport.route}${tls}; ${limits}`);
       logRoute(`SSO portal ${displayUrl(portalEndpoint)} ${portalTransport.route}${tls}; ${limits}; ${retries}`);
     }
@@ -780,7 +778,7 @@ export function createSdkApiFactory(overrides: EndpointOverrides, clientOptions:
  * AWS_ENDPOINT_URL), proxies, CA bundle, timeouts and --debug view as the SSO clients. The SDK is
  * loaded only when a chain has no usable cached credentials, so the warm path stays light.
  */
-export function createStsApiFactory(overrides: EndpointOverrides, clientOptions: SdkClientOptions = {}): StsApiFactory {
+export function createStsApiFactory(fixed: EndpointOverrides = {}, clientOptions: SdkClientOptions = {}): StsApiFactory {
   const timeouts = clientOptions.timeouts ?? DEFAULT_TIMEOUTS;
   const debug = clientOptions.debug;
   return async (region) => {
@@ -788,7 +786,10 @@ export function createStsApiFactory(overrides: EndpointOverrides, clientOptions:
       import("@aws-sdk/client-sts"),
       clientOptions.network?.() ?? Promise.resolve<NetworkSettings>({ caBundle: undefined }),
     ]);
-    const endpoint = overrides.sts ?? defaultStsEndpoint(region);
+    const configured = fixed.sts ?? network.endpoints?.sts;
+    // Named in messages; the client is given it only when configured, so that the SDK's own
+    // resolution (FIPS, dual-stack) applies otherwise.
+    const endpoint = configured ?? defaultStsEndpoint(region);
     const transport = await transportFor(endpoint, network);
     const caBundle = network.caBundle ? `${network.caBundle.file} (${network.caBundle.source})` : undefined;
     const call = sdkCaller({ timeouts, caBundle, debug });
@@ -801,8 +802,9 @@ export function createStsApiFactory(overrides: EndpointOverrides, clientOptions:
         // One client per caller: its credentials are the previous hop's, fixed for the client's life.
         const client = new stsSdk.STSClient({
           region,
-          endpoint,
+          ...(configured ? { endpoint: configured } : {}),
           streamCollector: cappedStreamCollector(MAX_RESPONSE_BYTES),
+          ...clientSettings(network.sdk),
           credentials: { accessKeyId: caller.accessKeyId, secretAccessKey: caller.secretAccessKey, sessionToken: caller.sessionToken },
           requestHandler: requestHandlerOptions(timeouts, transport),
         });

@@ -1,6 +1,7 @@
 /**
- * The network settings of one command run that come from files: the CA bundle the SDK clients trust.
- * Proxies come from the environment alone and are chosen per endpoint in clients.ts.
+ * The network settings of one command run that come from files: the CA bundle the SDK clients trust,
+ * and the client settings the SDK would otherwise look up itself (sdk-settings.ts). Proxies come from
+ * the environment alone and are chosen per endpoint in clients.ts.
  *
  * Where the bundle comes from, first found wins (as botocore: the variable over the config):
  *   1. AWS_CA_BUNDLE;
@@ -17,6 +18,7 @@ import { resolveAwsPaths } from "../config/paths.js";
 import { profileFromEnv } from "../config/sso-target.js";
 import { ConfigError } from "../errors.js";
 import type { Fs } from "../platform/fs.js";
+import { resolveEndpoints, resolveSdkSettings, type EndpointOverrides, type SdkSettings, type SettingsSource } from "./sdk-settings.js";
 
 /** What the command line says about where the command works, recorded before its action runs. */
 export interface CommandScope {
@@ -33,14 +35,20 @@ export interface CaBundle {
 
 export interface NetworkSettings {
   caBundle: CaBundle | undefined;
+  /** Absent where no SDK client is built (a plain HTTPS request). */
+  sdk?: SdkSettings | undefined;
+  /** The configured endpoints (environment and config file); absent: AWS's. */
+  endpoints?: EndpointOverrides | undefined;
 }
 
-export async function resolveNetworkSettings(
-  deps: { env: Readonly<Record<string, string | undefined>>; homedir: string; fs: Fs },
-  scope: CommandScope,
-): Promise<NetworkSettings> {
-  const found = await findCaBundleSetting(deps, scope);
-  if (!found) return { caBundle: undefined };
+type Env = Readonly<Record<string, string | undefined>>;
+
+export async function resolveNetworkSettings(deps: { env: Env; homedir: string; fs: Fs }, scope: CommandScope): Promise<NetworkSettings> {
+  const { config, profiles } = await profilesInScope(deps, scope);
+  const sdk = resolveSdkSettings(deps.env, profiles);
+  const endpoints = resolveEndpoints(deps.env, profiles, (name) => config.services(name));
+  const found = findCaBundleSetting(deps.env, profiles);
+  if (!found) return { caBundle: undefined, sdk, endpoints };
   const file = path.resolve(expandHome(found.value, deps.homedir));
   let pem: string | null;
   try {
@@ -52,21 +60,30 @@ export async function resolveNetworkSettings(
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
     throw new ConfigError(`The CA bundle ${file} (${found.source}) holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`);
   }
-  return { caBundle: { file, source: found.source, pem } };
+  return { caBundle: { file, source: found.source, pem }, sdk, endpoints };
 }
 
-async function findCaBundleSetting(
-  deps: { env: Readonly<Record<string, string | undefined>>; homedir: string; fs: Fs },
+/** The profile the command works with, then `[default]`: those of them the config has. */
+async function profilesInScope(
+  deps: { env: Env; homedir: string; fs: Fs },
   scope: CommandScope,
-): Promise<{ value: string; source: string } | undefined> {
-  const fromEnv = deps.env.AWS_CA_BUNDLE?.trim();
-  if (fromEnv) return { value: fromEnv, source: "from AWS_CA_BUNDLE" };
+): Promise<{ config: AwsConfig; profiles: SettingsSource[] }> {
   const { configFile } = resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag: scope.configFile });
   const config = await AwsConfig.load(deps.fs, configFile);
   const name = profileFromEnv(scope.profile, deps.env) ?? "default";
-  for (const profile of name === "default" ? ["default"] : [name, "default"]) {
-    const value = config.profile(profile)?.ca_bundle?.trim();
-    if (value) return { value, source: `ca_bundle of profile "${profile}" in ${configFile}` };
+  const profiles = (name === "default" ? ["default"] : [name, "default"]).flatMap((profile): SettingsSource[] => {
+    const values = config.profile(profile);
+    return values ? [{ values, where: `profile "${profile}" in ${configFile}`, fallback: profile !== name }] : [];
+  });
+  return { config, profiles };
+}
+
+function findCaBundleSetting(env: Env, profiles: readonly SettingsSource[]): { value: string; source: string } | undefined {
+  const fromEnv = env.AWS_CA_BUNDLE?.trim();
+  if (fromEnv) return { value: fromEnv, source: "from AWS_CA_BUNDLE" };
+  for (const profile of profiles) {
+    const value = profile.values.ca_bundle?.trim();
+    if (value) return { value, source: `ca_bundle of ${profile.where}` };
   }
   return undefined;
 }

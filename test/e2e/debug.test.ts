@@ -108,7 +108,7 @@ describe("--debug", () => {
     }
     expect(lines).toContainEqual(expect.stringMatching(/api   CreateToken grantType=refresh_token: HTTP 200 after 1 attempt/));
     expect(lines).toContainEqual(expect.stringMatching(/api   GetRoleCredentials accountId=111111111111 roleName=ReadOnlyAccess: HTTP 200/));
-    expect(lines).toContainEqual(expect.stringMatching(/net   SSO portal http:\/\/127\.0\.0\.1:\d+ direct; timeouts: connect 10 s, answer 30 s; SDK standard retries$/));
+    expect(lines).toContainEqual(expect.stringMatching(/net   SSO portal http:\/\/127\.0\.0\.1:\d+ direct; timeouts: connect 10 s, answer 30 s; SDK standard retries, 3 attempts$/));
 
     const wrote = (file: string) => new RegExp(`file  wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(\\d+ bytes, mode 0600\\)$`);
     expect(lines).toContainEqual(expect.stringMatching(wrote(box.configFile)));

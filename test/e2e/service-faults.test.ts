@@ -163,3 +163,104 @@ describe("a malformed JSON body", () => {
     expect(box.readConfig()).toBe(DEV_CONFIG);
   });
 });
+
+describe("client settings in the config file, read as the AWS CLI reads them (sdk-settings.ts)", () => {
+  const devWith = (lines: string, rest = "") => DEV_CONFIG.replace("[profile dev]\n", `[profile dev]\n${lines}`) + rest;
+  const userAgents = (operation: string) => emu.requests.filter((r) => r.operation === operation).map((r) => r.headers["user-agent"] ?? "");
+
+  it("max_attempts of the command's profile, not AWS_PROFILE's, sets the attempts per call; AWS_MAX_ATTEMPTS wins over it", async () => {
+    writeConfig(devWith("max_attempts = 5\n", "[profile other]\nmax_attempts = 1\n"));
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    emu.fail({ operation: "GetRoleCredentials", status: 503, count: 100 });
+    let r = await cli(["export-credentials", "--profile", "dev"], { AWS_PROFILE: "other" });
+    expect(r.code).toBe(253);
+    expect(r.stderr).toContain("(reached max retries: 4)");
+    expect(calls("GetRoleCredentials")).toBe(5);
+
+    r = await cli(["export-credentials", "--profile", "dev"], { AWS_MAX_ATTEMPTS: "2" });
+    expect(r.code).toBe(253);
+    expect(r.stderr).toContain("(reached max retries: 1)");
+    expect(calls("GetRoleCredentials")).toBe(7);
+  });
+
+  it("[default]'s max_attempts applies when the profile has none", async () => {
+    writeConfig(devWith("", "[default]\nmax_attempts = 1\n"));
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    emu.fail({ operation: "GetRoleCredentials", status: 503, count: 100 });
+    const r = await cli(["export-credentials", "--profile", "dev"]);
+    expect(r.code).toBe(253);
+    expect(r.stderr).not.toContain("reached max retries");
+    expect(calls("GetRoleCredentials")).toBe(1);
+  });
+
+  it("an invalid setting stops the command before any call, naming the setting and where it is (exit 253)", async () => {
+    writeConfig(devWith("retry_mode = sometimes\n"));
+    const r = await cli(["login", "--profile", "dev"]);
+    expect(r.code).toBe(253);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain(
+      `retry_mode = sometimes (in profile "dev" in ${box.configFile}) is not a valid value: expected one of standard, adaptive, legacy.`,
+    );
+    expect(calls("RegisterClient")).toBe(0);
+    expect(box.readConfig()).toBe(devWith("retry_mode = sometimes\n"));
+  });
+
+  it("sdk_ua_app_id is sent in the User-Agent of every call, as app/ID", async () => {
+    writeConfig(devWith("sdk_ua_app_id = team-ci\n"));
+    expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
+    expect((await cli(["export-credentials", "--profile", "dev"])).code).toBe(0);
+    const agents = [...userAgents("CreateToken"), ...userAgents("GetRoleCredentials")];
+    expect(agents.length).toBeGreaterThanOrEqual(2);
+    for (const agent of agents) expect(agent).toMatch(/(^| )app\/team-ci( |$)/);
+  });
+});
+
+describe("endpoints configured in the config file (botocore's configured endpoints)", () => {
+  const noEnvEndpoints = { AWS_ENDPOINT_URL_SSO_OIDC: undefined, AWS_ENDPOINT_URL_SSO: undefined };
+  const devWith = (lines: string, rest = "") => DEV_CONFIG.replace("[profile dev]\n", `[profile dev]\n${lines}`) + rest;
+
+  it("the profile's endpoint_url serves sign-in and the portal, with no AWS_ENDPOINT_URL_* set", async () => {
+    writeConfig(devWith(`endpoint_url = ${emu.url}\n`));
+    expect((await cli(["login", "--profile", "dev"], noEnvEndpoints)).code).toBe(0);
+    const r = await cli(["export-credentials", "--profile", "dev"], noEnvEndpoints);
+    expect(r.code).toBe(0);
+    expect(calls("CreateToken")).toBeGreaterThanOrEqual(1);
+    expect(calls("GetRoleCredentials")).toBe(1);
+  });
+
+  it("a [services] section's endpoint_url per service wins over the profile's, and AWS_ENDPOINT_URL_SSO over both", async () => {
+    const services = `[services local]\nsso_oidc =\n  endpoint_url = ${emu.url}\nsso =\n  endpoint_url = ${emu.url}\n`;
+    writeConfig(devWith("services = local\nendpoint_url = http://127.0.0.1:9/unused\n", services));
+    expect((await cli(["login", "--profile", "dev"], noEnvEndpoints)).code).toBe(0);
+    const r = await cli(["export-credentials", "--profile", "dev"], { ...noEnvEndpoints, AWS_ENDPOINT_URL_SSO: "http://127.0.0.1:9" });
+    expect(r.code).toBe(253);
+    expect(r.stderr).toContain("Could not reach http://127.0.0.1:9 (GetRoleCredentials)");
+    expect(calls("GetRoleCredentials")).toBe(0);
+
+    expect((await cli(["export-credentials", "--profile", "dev"], noEnvEndpoints)).code).toBe(0);
+    expect(calls("GetRoleCredentials")).toBe(1);
+  });
+
+  it("[default]'s endpoint_url does not stand in for the profile's", async () => {
+    writeConfig(devWith(`endpoint_url = ${emu.url}\n`, "[default]\nendpoint_url = http://127.0.0.1:9\n"));
+    expect((await cli(["login", "--profile", "dev"], noEnvEndpoints)).code).toBe(0);
+    writeConfig(devWith("", "[default]\nendpoint_url = http://127.0.0.1:9\nregion = us-east-1\n"));
+    const r = await cli(["export-credentials", "--profile", "dev", "--debug"], { ...noEnvEndpoints, SSO_SETUP_HTTP_TIMEOUT_SECONDS: "2" });
+    // AWS's own portal endpoint, not [default]'s: this machine has no network, so the call fails there.
+    expect(r.stderr).toMatch(/net   SSO portal https:\/\/portal\.sso\.us-east-1\.amazonaws\.com /);
+    expect(r.stderr).not.toContain("127.0.0.1:9");
+  });
+
+  it("ignore_configured_endpoint_urls = true turns the configured endpoints off; a missing [services] section is a config error", async () => {
+    writeConfig(devWith(`endpoint_url = ${emu.url}\nignore_configured_endpoint_urls = true\n`));
+    let r = await cli(["login", "--profile", "dev", "--debug"], { ...noEnvEndpoints, SSO_SETUP_HTTP_TIMEOUT_SECONDS: "1" });
+    expect(r.stderr).toMatch(/net   SSO OIDC https:\/\/oidc\.us-east-1\.amazonaws\.com /);
+    expect(calls("RegisterClient")).toBe(0);
+
+    writeConfig(devWith("services = nowhere\n"));
+    r = await cli(["login", "--profile", "dev"], noEnvEndpoints);
+    expect(r.code).toBe(253);
+    expectCleanFailure(r);
+    expect(r.stderr).toContain(`The profile "dev" in ${box.configFile} uses the services section "nowhere" (services = nowhere), but the config has no [services nowhere].`);
+  });
+});
