@@ -38,7 +38,8 @@ void answer(argv).then(
     const message = error instanceof Error ? error.message : String(error);
     processIo(process).err.write(
       missing
-        ? `sso-setup: error: this installation is incomplete (${message}). In a clone, run \`npm run build\`; otherwise reinstall sso-setup.\n`
+        ? // The first line: Node 22+ appends the require stack.
+          `sso-setup: error: this installation is incomplete (${message.split("\n")[0]}). In a clone, run \`npm run build\`; otherwise reinstall sso-setup.\n`
         : `sso-setup: error: sso-setup could not start: ${message}\nThis is a bug in sso-setup; please report it at ${ISSUES_URL} with the command you ran.\n`,
     );
     process.exitCode = 1;

@@ -42,7 +42,14 @@ export function codeCacheFile({ env, tmpdir, bundleId, uid }: CodeCacheOptions):
  * saved as the process exits.
  */
 export function requireWithCodeCache<T>(file: string, requireFn: NodeJS.Require, cacheFile: string | undefined, uid: number | undefined): T {
-  const source = readFileSync(file, "utf8");
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch (error) {
+    // As require() reports a missing file, so that bin.ts tells of an incomplete installation.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw Object.assign(new Error(`Cannot find module '${file}'`, { cause: error }), { code: "MODULE_NOT_FOUND" });
+  }
   const cachedData = cacheFile === undefined ? undefined : readOwnCache(cacheFile, uid);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { id: file, filename: file, loaded: false, exports: {} as T, children: [], paths: [] };

@@ -102,6 +102,17 @@ describe("the installed sso-setup", () => {
     expect(stdout).toBe(`${VERSION}\n`);
   }, 120_000);
 
+  it("exits 1 saying the installation is incomplete when only the fast path's bundle is missing", async () => {
+    rmSync(path.join(packageDir, "dist", "cli", "fast.cjs"));
+    const result = await runCli(["export-credentials", "--profile", "dev"], { env: box.env(), bin: installed, cwd: work });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    // Node 20 loads it through the code cache (the full path), Node 22+ through require() (as written).
+    expect(result.stderr).toMatch(
+      /^sso-setup: error: this installation is incomplete \(Cannot find module '(\S*\/dist\/cli\/|\.\/)fast\.cjs'\)\. In a clone, run `npm run build`; otherwise reinstall sso-setup\.\n$/,
+    );
+  });
+
   it("exits 1 with a clear message, not a stack trace, when its build is missing", async () => {
     rmSync(path.join(packageDir, "dist"), { recursive: true });
     expect(existsSync(path.join(packageDir, "dist"))).toBe(false);
