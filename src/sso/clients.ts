@@ -521,6 +521,7 @@ function clientSettings(settings: SdkSettings = SDK_DEFAULTS) {
     retryMode: settings.retryMode,
     defaultsMode: settings.defaultsMode,
     authSchemePreference: settings.authSchemePreference,
+    disableClockSkewCorrection: settings.disableClockSkewCorrection,
     // A provider, not the value: an absent value would send the SDK to the config file for it.
     userAgentAppId: async () => settings.userAgentAppId,
     // Configured endpoints are resolved by sso-setup (sdk-settings.ts) and given as `endpoint`.
@@ -622,6 +623,8 @@ export function cappedStreamCollector(limit: number): (stream: unknown) => Promi
       });
       // Also a connection that closes half-way through the body: Node's answer reports "aborted".
       body.on("error", reject);
+      // A stream that closes without an end or an error (destroyed by someone else) would leave the call waiting.
+      body.on("close", () => reject(Object.assign(new Error("the answer's body was closed before it ended"), { code: "ECONNRESET" })));
     });
 }
 
@@ -656,8 +659,10 @@ export function createSdkApiFactory(fixed: EndpointOverrides = {}, clientOptions
 
     const requestHandler = (transport: Transport) => requestHandlerOptions(timeouts, transport);
     // cacheMiddleware: the middleware stack is complete before the first call, so each operation's
-    // handler is built once rather than on every call (populate makes tens of thousands).
-    const common = { region, streamCollector: cappedStreamCollector(MAX_RESPONSE_BYTES), cacheMiddleware: true, ...clientSettings(network.sdk) };
+    // handler is built once rather than on every call (populate makes tens of thousands). Not under
+    // --debug: a cached handler shares one context between calls, where observeAttempts counts them.
+    const cacheMiddleware = !debug?.enabled;
+    const common = { region, streamCollector: cappedStreamCollector(MAX_RESPONSE_BYTES), cacheMiddleware, ...clientSettings(network.sdk) };
     const oidcClient = new oidcSdk.SSOOIDCClient({
       ...common,
       requestHandler: requestHandler(oidcTransport),

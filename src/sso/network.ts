@@ -71,9 +71,13 @@ async function profilesInScope(
   const { configFile } = resolveAwsPaths({ env: deps.env, homedir: deps.homedir, configFileFlag: scope.configFile });
   const config = await AwsConfig.load(deps.fs, configFile);
   const name = profileFromEnv(scope.profile, deps.env) ?? "default";
+  // configparser gives [DEFAULT]'s keys to every section that lacks them, and botocore reads them so.
+  const defaults = config.defaults();
+  const hasDefaults = Object.keys(defaults).length > 0;
   const profiles = (name === "default" ? ["default"] : [name, "default"]).flatMap((profile): SettingsSource[] => {
     const values = config.profile(profile);
-    return values ? [{ values, where: `profile "${profile}" in ${configFile}`, fallback: profile !== name }] : [];
+    if (!values) return [];
+    return [{ values: hasDefaults ? { ...defaults, ...values } : values, where: `profile "${profile}" in ${configFile}`, fallback: profile !== name }];
   });
   return { config, profiles };
 }

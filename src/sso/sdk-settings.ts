@@ -31,6 +31,8 @@ export interface SdkSettings {
   defaultsMode: DefaultsMode;
   userAgentAppId: string | undefined;
   authSchemePreference: string[];
+  /** The SDK for JavaScript's own setting (STS signing); botocore has none. */
+  disableClockSkewCorrection: boolean;
 }
 
 export const SDK_DEFAULTS: SdkSettings = {
@@ -41,6 +43,7 @@ export const SDK_DEFAULTS: SdkSettings = {
   defaultsMode: "legacy",
   userAgentAppId: undefined,
   authSchemePreference: [],
+  disableClockSkewCorrection: false,
 };
 
 /** A profile's keys, and where they were found (for messages). */
@@ -67,8 +70,9 @@ const SERVICE_NAMES = [
 ] as const;
 
 /**
- * botocore's order, first found wins: AWS_ENDPOINT_URL_<SERVICE>; the service's `endpoint_url` in
- * the `[services NAME]` section the profile names; AWS_ENDPOINT_URL; the profile's `endpoint_url`.
+ * botocore's order (ConfiguredEndpointProvider), first found wins: AWS_ENDPOINT_URL_<SERVICE>;
+ * AWS_ENDPOINT_URL; the service's `endpoint_url` in the `[services NAME]` section the profile names;
+ * the profile's `endpoint_url`.
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's `ignore_configured_endpoint_urls` turns them
  * all off.
  */
@@ -83,11 +87,12 @@ export function resolveEndpoints(
   const ignore = ignoreFromEnv ?? nonEmpty(profile?.values.ignore_configured_endpoint_urls);
   if (ignore?.toLowerCase() === "true") return {};
 
-  const servicesName = nonEmpty(profile?.values.services);
+  const servicesName = profile?.values.services?.trim();
   let services: Readonly<Record<string, string>> | undefined;
   if (profile && servicesName !== undefined) {
-    services = servicesSection(servicesName);
-    if (!services) {
+    services = servicesName === "" ? undefined : servicesSection(servicesName);
+    // As botocore: an empty section is as missing as one that is not there.
+    if (!services || Object.keys(services).length === 0) {
       throw new ConfigError(
         `The ${profile.where} uses the services section "${servicesName}" (services = ${servicesName}), but the config has no [services ${servicesName}]. Add it, or remove the services line.`,
       );
@@ -98,8 +103,9 @@ export function resolveEndpoints(
     const nested = services?.[configKey];
     const endpoint =
       nonEmpty(env[`AWS_ENDPOINT_URL_${envSuffix}`]) ??
-      nonEmpty(nested === undefined ? undefined : nestedValues(nested, `${configKey} in [services ${servicesName}]`).endpoint_url) ??
       nonEmpty(env.AWS_ENDPOINT_URL) ??
+      // botocore reads a service's settings only as a nested value (one that starts on the next line).
+      nonEmpty(nested?.startsWith("\n") ? nestedValues(nested, `${configKey} in [services ${servicesName}]`).endpoint_url : undefined) ??
       nonEmpty(profile?.values.endpoint_url);
     if (endpoint !== undefined) overrides[service] = endpoint;
   }
@@ -153,6 +159,7 @@ export function resolveSdkSettings(env: Readonly<Record<string, string | undefin
     return (allowed as readonly string[]).includes(found.value) ? (found.value as T) : invalid(found, `one of ${allowed.join(", ")}`);
   };
 
+  const lowerCased = (found: Found | undefined): Found | undefined => found && { ...found, value: found.value.toLowerCase() };
   const attempts = find("AWS_MAX_ATTEMPTS", "max_attempts");
   let maxAttempts = SDK_DEFAULTS.maxAttempts;
   if (attempts) {
@@ -166,7 +173,9 @@ export function resolveSdkSettings(env: Readonly<Record<string, string | undefin
     useDualstackEndpoint: bool(find("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"), SDK_DEFAULTS.useDualstackEndpoint),
     maxAttempts,
     retryMode: oneOf(find("AWS_RETRY_MODE", "retry_mode"), RETRY_MODES, SDK_DEFAULTS.retryMode),
-    defaultsMode: oneOf(find("AWS_DEFAULTS_MODE", "defaults_mode"), DEFAULTS_MODES, SDK_DEFAULTS.defaultsMode),
+    // botocore and the SDK lower-case the defaults mode, not the retry mode.
+    defaultsMode: oneOf(lowerCased(find("AWS_DEFAULTS_MODE", "defaults_mode")), DEFAULTS_MODES, SDK_DEFAULTS.defaultsMode),
+    disableClockSkewCorrection: bool(find("AWS_DISABLE_CLOCK_SKEW_CORRECTION", "disable_clock_skew_correction"), SDK_DEFAULTS.disableClockSkewCorrection),
     userAgentAppId: appId && appId.value !== "" ? appId.value : undefined,
     authSchemePreference: authSchemes
       ? authSchemes.value

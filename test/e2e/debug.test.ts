@@ -107,6 +107,10 @@ describe("--debug", () => {
       expect(lines.some((line) => new RegExp(`api   ${operation}\\b.*: HTTP 200 after 1 attempt in \\d+ ms$`).test(line)), operation).toBe(true);
     }
     expect(lines).toContainEqual(expect.stringMatching(/api   CreateToken grantType=refresh_token: HTTP 200 after 1 attempt/));
+    // Nothing failed, so every call took one attempt, each counted on its own (CreateToken is called
+    // several times while the sign-in is pending).
+    expect(lines.filter((line) => /api   CreateToken attempt/.test(line)).length).toBeGreaterThan(1);
+    expect(lines.filter((line) => /api   \w+ attempt \d+:/.test(line) && !/ attempt 1:/.test(line))).toEqual([]);
     expect(lines).toContainEqual(expect.stringMatching(/api   GetRoleCredentials accountId=111111111111 roleName=ReadOnlyAccess: HTTP 200/));
     expect(lines).toContainEqual(expect.stringMatching(/net   SSO portal http:\/\/127\.0\.0\.1:\d+ direct; timeouts: connect 10 s, answer 30 s; SDK standard retries, 3 attempts$/));
 

@@ -4,7 +4,7 @@
  * attempts; what is left fails with a clear message, 254 when the service answered and 255 when no
  * answer came, and leaves the config as it was.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
@@ -205,6 +205,41 @@ describe("client settings in the config file, read as the AWS CLI reads them (sd
     expect(box.readConfig()).toBe(devWith("retry_mode = sometimes\n"));
   });
 
+  it("the AWS SDK reads neither the config file nor the credentials file: sso-setup gives the clients every setting", async () => {
+    writeConfig(devWith("", "[profile chained]\nrole_arn = arn:aws:iam::111111111111:role/Deploy\nsource_profile = dev\n"));
+    const credentialsFile = path.join(box.dir, "credentials");
+    writeFileSync(credentialsFile, "[other]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n");
+    // Node's readFile, which the SDK reads these files with (sso-setup reads them otherwise), watched.
+    const log = path.join(box.dir, "reads.txt");
+    const watcher = path.join(box.dir, "watch-reads.cjs");
+    writeFileSync(
+      watcher,
+      `const fs = require("node:fs");
+const watched = new Set([process.env.AWS_CONFIG_FILE, process.env.AWS_SHARED_CREDENTIALS_FILE]);
+for (const target of [fs, fs.promises]) {
+  const original = target.readFile;
+  target.readFile = function (file, ...rest) {
+    if (watched.has(String(file))) fs.appendFileSync(${JSON.stringify(log)}, String(file) + "\\n");
+    return original.call(this, file, ...rest);
+  };
+}
+`,
+    );
+    writeFileSync(log, "");
+    const env = { NODE_OPTIONS: `--require ${watcher}`, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_ENDPOINT_URL_STS: emu.url };
+    for (const args of [["login", "--profile", "dev"], ["export-credentials", "--profile", "dev"], ["export-credentials", "--profile", "chained"]]) {
+      const r = await cli(args, env);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(calls("AssumeRole")).toBe(1);
+    expect(readFileSync(log, "utf8")).toBe("");
+
+    // The watcher sees such a read.
+    const probe = await runCli(["-e", "require('node:fs/promises').readFile(process.env.AWS_CONFIG_FILE)"], { env: box.env(env), bin: process.execPath });
+    expect(probe.code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe(`${box.configFile}\n`);
+  });
+
   it("sdk_ua_app_id is sent in the User-Agent of every call, as app/ID", async () => {
     writeConfig(devWith("sdk_ua_app_id = team-ci\n"));
     expect((await cli(["login", "--profile", "dev"])).code).toBe(0);
@@ -217,6 +252,9 @@ describe("client settings in the config file, read as the AWS CLI reads them (sd
 
 describe("endpoints configured in the config file (botocore's configured endpoints)", () => {
   const noEnvEndpoints = { AWS_ENDPOINT_URL_SSO_OIDC: undefined, AWS_ENDPOINT_URL_SSO: undefined };
+  // Where a call would go to AWS itself: a proxy nobody listens on, so that it fails at once here
+  // and never leaves the machine on one that has a network.
+  const toDeadProxy = { HTTPS_PROXY: "http://127.0.0.1:1", NO_PROXY: "127.0.0.1" };
   const devWith = (lines: string, rest = "") => DEV_CONFIG.replace("[profile dev]\n", `[profile dev]\n${lines}`) + rest;
 
   it("the profile's endpoint_url serves sign-in and the portal, with no AWS_ENDPOINT_URL_* set", async () => {
@@ -245,16 +283,19 @@ describe("endpoints configured in the config file (botocore's configured endpoin
     writeConfig(devWith(`endpoint_url = ${emu.url}\n`, "[default]\nendpoint_url = http://127.0.0.1:9\n"));
     expect((await cli(["login", "--profile", "dev"], noEnvEndpoints)).code).toBe(0);
     writeConfig(devWith("", "[default]\nendpoint_url = http://127.0.0.1:9\nregion = us-east-1\n"));
-    const r = await cli(["export-credentials", "--profile", "dev", "--debug"], { ...noEnvEndpoints, SSO_SETUP_HTTP_TIMEOUT_SECONDS: "2" });
-    // AWS's own portal endpoint, not [default]'s: this machine has no network, so the call fails there.
-    expect(r.stderr).toMatch(/net   SSO portal https:\/\/portal\.sso\.us-east-1\.amazonaws\.com /);
+    const r = await cli(["export-credentials", "--profile", "dev", "--debug"], { ...noEnvEndpoints, ...toDeadProxy });
+    // AWS's own portal endpoint, not [default]'s, reached (and failed) through the dead proxy.
+    expect(r.code).toBe(253);
+    expect(r.stderr).toMatch(/net   SSO portal https:\/\/portal\.sso\.us-east-1\.amazonaws\.com via proxy http:\/\/127\.0\.0\.1:1;/);
+    expect(r.stderr).toContain("Could not reach the proxy http://127.0.0.1:1 (from HTTPS_PROXY) for https://portal.sso.us-east-1.amazonaws.com");
     expect(r.stderr).not.toContain("127.0.0.1:9");
   });
 
   it("ignore_configured_endpoint_urls = true turns the configured endpoints off; a missing [services] section is a config error", async () => {
     writeConfig(devWith(`endpoint_url = ${emu.url}\nignore_configured_endpoint_urls = true\n`));
-    let r = await cli(["login", "--profile", "dev", "--debug"], { ...noEnvEndpoints, SSO_SETUP_HTTP_TIMEOUT_SECONDS: "1" });
-    expect(r.stderr).toMatch(/net   SSO OIDC https:\/\/oidc\.us-east-1\.amazonaws\.com /);
+    let r = await cli(["login", "--profile", "dev", "--debug"], { ...noEnvEndpoints, ...toDeadProxy });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/net   SSO OIDC https:\/\/oidc\.us-east-1\.amazonaws\.com via proxy http:\/\/127\.0\.0\.1:1;/);
     expect(calls("RegisterClient")).toBe(0);
 
     writeConfig(devWith("services = nowhere\n"));

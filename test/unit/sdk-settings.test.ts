@@ -40,6 +40,17 @@ describe("resolveSdkSettings", () => {
     expect(settings.authSchemePreference).toEqual(["sigv4a", "sigv4"]);
   });
 
+  it("reads the defaults mode in any case, as botocore does, but not the retry mode", () => {
+    expect(resolveSdkSettings({ AWS_DEFAULTS_MODE: "In-Region" }, []).defaultsMode).toBe("in-region");
+    expect(() => resolveSdkSettings({ AWS_RETRY_MODE: "Adaptive" }, [])).toThrow("is not a valid value");
+  });
+
+  it("reads the SDK for JavaScript's disable_clock_skew_correction", () => {
+    expect(resolveSdkSettings({}, []).disableClockSkewCorrection).toBe(false);
+    expect(resolveSdkSettings({}, [profile("dev", { disable_clock_skew_correction: "true" })]).disableClockSkewCorrection).toBe(true);
+    expect(resolveSdkSettings({ AWS_DISABLE_CLOCK_SKEW_CORRECTION: "false" }, [profile("dev", { disable_clock_skew_correction: "true" })]).disableClockSkewCorrection).toBe(false);
+  });
+
   it("accepts every defaults mode and retry mode botocore knows", () => {
     for (const mode of ["legacy", "standard", "in-region", "cross-region", "mobile", "auto"]) {
       expect(resolveSdkSettings({ AWS_DEFAULTS_MODE: mode }, []).defaultsMode).toBe(mode);
@@ -65,15 +76,16 @@ describe("resolveEndpoints", () => {
   const dev = (values: Record<string, string>) => profile("dev", values);
   const fallback = (values: Record<string, string>): SettingsSource => ({ values, where: 'profile "default" in /c', fallback: true });
 
-  it("follows botocore's order: the service's variable, [services], AWS_ENDPOINT_URL, the profile's endpoint_url", () => {
-    const services = { sso_oidc: "\nendpoint_url = https://oidc.example", sts: "\n  endpoint_url=https://sts.example  \n  other = x" };
+  it("follows botocore's order: the service's variable, AWS_ENDPOINT_URL, [services], the profile's endpoint_url", () => {
+    const services = { sso_oidc: "\nendpoint_url = https://oidc.example", sts: "\n  endpoint_url=https://sts.example  \n  other = x", sso: "https://not-nested.example" };
     const section = (name: string) => (name === "corp" ? services : undefined);
     const profiles = [dev({ services: "corp", endpoint_url: "https://profile.example" })];
+    // sso's value is not nested (it does not start on the next line): botocore reads no endpoint from it.
     expect(resolveEndpoints({}, profiles, section)).toEqual({ oidc: "https://oidc.example", portal: "https://profile.example", sts: "https://sts.example" });
     expect(resolveEndpoints({ AWS_ENDPOINT_URL: "https://global.example" }, profiles, section)).toEqual({
-      oidc: "https://oidc.example",
+      oidc: "https://global.example",
       portal: "https://global.example",
-      sts: "https://sts.example",
+      sts: "https://global.example",
     });
     expect(resolveEndpoints({ AWS_ENDPOINT_URL_SSO_OIDC: " https://env.example ", AWS_ENDPOINT_URL_SSO: "" }, profiles, section)).toMatchObject({
       oidc: "https://env.example",
@@ -95,8 +107,10 @@ describe("resolveEndpoints", () => {
     expect(resolveEndpoints({}, [profile("default", { endpoint_url: "http://localhost:4566" })], none)).toMatchObject({ oidc: "http://localhost:4566" });
   });
 
-  it("refuses a services section that is missing, or a nested line without =", () => {
+  it("refuses a services section that is missing or empty, an empty services value, or a nested line without =", () => {
     expect(() => resolveEndpoints({}, [dev({ services: "gone" })], none)).toThrow('uses the services section "gone" (services = gone), but the config has no [services gone]');
+    expect(() => resolveEndpoints({}, [dev({ services: "empty" })], () => ({}))).toThrow("but the config has no [services empty]");
+    expect(() => resolveEndpoints({}, [dev({ services: " " })], none)).toThrow('uses the services section "" (services = )');
     const broken = () => ({ sso: "\nendpoint_url https://x" });
     expect(() => resolveEndpoints({}, [dev({ services: "b" })], broken)).toThrow('The line "endpoint_url https://x" of sso in [services b] is not a "key = value" setting');
   });

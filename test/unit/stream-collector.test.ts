@@ -85,6 +85,15 @@ describe("cappedStreamCollector", () => {
     await expect(cappedStreamCollector(1024)(await answer())).rejects.toMatchObject({ code: "ECONNRESET" });
   });
 
+  it("fails when the stream is closed before its end without an error of its own", async () => {
+    const { PassThrough } = await import("node:stream");
+    const body = new PassThrough();
+    const collected = cappedStreamCollector(1024)(body);
+    body.write("{");
+    body.destroy();
+    await expect(collected).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+
   it("refuses anything that is not a stream", async () => {
     await expect(cappedStreamCollector(1024)(undefined)).rejects.toThrow("not a stream");
     await expect(cappedStreamCollector(1024)("{}")).rejects.toThrow("not a stream");
