@@ -60,8 +60,8 @@ export class AwsConfig {
   }
 
   /** Every profile with its values: one pass, where profileNames() and profile() would look each one up. */
-  profileEntries(keys?: readonly string[]): IterableIterator<[string, Readonly<Record<string, string>>]> {
-    return this.document.profileEntries(keys);
+  profileEntries(): IterableIterator<[string, Readonly<Record<string, string>>]> {
+    return this.document.profileEntries();
   }
 
   profileNames(): string[] {

@@ -633,8 +633,7 @@ export interface ConfigDocument {
   /** parsed.profiles.get(name)?.values */
   profile(name: string): Readonly<Record<string, string>> | undefined;
   /** Each profile's name and values, in the order of profileNames. */
-  /** With `keys`, each profile's values hold those of them it sets, and may hold others too. */
-  profileEntries(keys?: readonly string[]): IterableIterator<[string, Readonly<Record<string, string>>]>;
+  profileEntries(): IterableIterator<[string, Readonly<Record<string, string>>]>;
   ssoSessionNames(): string[];
   ssoSession(name: string): Readonly<Record<string, string>> | undefined;
   readonly defaults: Readonly<Record<string, string>>;
@@ -685,7 +684,7 @@ function plainDocument(text: string, plain: PlainConfig): ConfigDocument {
     },
     profileNames: () => plain.profileNames(),
     profile: (name) => plain.profile(name),
-    profileEntries: (keys) => plain.profileEntries(keys),
+    profileEntries: () => plain.profileEntries(),
     ssoSessionNames: () => plain.ssoSessionNames(),
     ssoSession: (name) => plain.ssoSession(name),
     // A plain file has no [DEFAULT].

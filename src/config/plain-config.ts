@@ -20,8 +20,7 @@ type Values = Record<string, string>;
 export interface PlainConfig {
   profileNames(): string[];
   profile(name: string): Values | undefined;
-  /** With `keys`, each profile's values hold those of them it sets, and may hold no others. */
-  profileEntries(keys?: readonly string[]): IterableIterator<[string, Values]>;
+  profileEntries(): IterableIterator<[string, Values]>;
   ssoSessionNames(): string[];
   ssoSession(name: string): Values | undefined;
 }
@@ -202,18 +201,6 @@ class PlainReader implements PlainConfig {
     return key;
   }
 
-  /**
-   * The needle's first place at or after `at`. indexOf cannot stop at a section's end, so a key that
-   * most sections lack would be searched for to the end of the file once per section; the last
-   * search's answer holds for every `at` between where it started and what it found.
-   */
-  private next(needle: Needle, at: number): number {
-    if (needle.searchedFrom <= at && (needle.hit === -1 || at <= needle.hit)) return needle.hit;
-    needle.searchedFrom = at;
-    needle.hit = this.text.indexOf(needle.text, at);
-    return needle.hit;
-  }
-
   profileNames(): string[] {
     return [...this.profiles.keys()];
   }
@@ -223,41 +210,8 @@ class PlainReader implements PlainConfig {
     return index === undefined ? undefined : this.values(index);
   }
 
-  *profileEntries(keys?: readonly string[]): IterableIterator<[string, Values]> {
-    if (keys === undefined) {
-      for (const [name, index] of this.profiles) yield [name, this.values(index)];
-      return;
-    }
-    const needles = keys.map((key) => ({ text: `\n${key}`, searchedFrom: Number.POSITIVE_INFINITY, hit: -1 }));
-    for (const [name, index] of this.profiles) yield [name, this.picked(index, needles)];
-  }
-
-  /**
-   * Section i's settings of the keys `needles` names ("\nkey"), found by searching its text rather
-   * than reading its every line: `status` on thousands of profiles needs five keys of each. In a
-   * plain file a setting starts a line, and no key is set twice in a section.
-   */
-  private picked(index: number, needles: readonly Needle[]): Values {
-    const { text } = this;
-    const values: Values = {};
-    const from = this.bodies[2 * index]! - 1;
-    const to = this.bodies[2 * index + 1]!;
-    for (const needle of needles) {
-      for (let at = from; ; ) {
-        const hit = this.next(needle, at);
-        if (hit === -1 || hit + 1 >= to) break;
-        const after = text.charCodeAt(hit + needle.text.length);
-        if (after === 0x20 || after === 0x09 || after === 0x3d || after === 0x3a) {
-          let end = text.indexOf("\n", hit + 1);
-          if (end === -1 || end > to) end = to;
-          if (end > hit + 1 && text.charCodeAt(end - 1) === CR) end--;
-          this.setting(hit + 1, end, values);
-          break;
-        }
-        at = hit + 1;
-      }
-    }
-    return values;
+  *profileEntries(): IterableIterator<[string, Values]> {
+    for (const [name, index] of this.profiles) yield [name, this.values(index)];
   }
 
   ssoSessionNames(): string[] {
@@ -268,13 +222,6 @@ class PlainReader implements PlainConfig {
     const index = this.ssoSessions.get(name);
     return index === undefined ? undefined : this.values(index);
   }
-}
-
-/** A key searched for in the text ("\nkey"), with the last search's start and answer. */
-interface Needle {
-  readonly text: string;
-  searchedFrom: number;
-  hit: number;
 }
 
 /** Adds a name not seen before; false for a repeat, which configparser refuses. */

@@ -69,9 +69,6 @@ export interface SsoSignIn {
   profiles: Array<{ name: string; accountId?: string | undefined; roleName?: string | undefined }>;
 }
 
-/** What listSignIns reads of each profile. */
-const SIGN_IN_KEYS = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"] as const;
-
 function roleOf(name: string, profile: Readonly<Record<string, string>>) {
   return { name, accountId: profile.sso_account_id, roleName: profile.sso_role_name };
 }
@@ -93,7 +90,7 @@ export function listSignIns(config: AwsConfig): SsoSignIn[] {
     });
   }
   const legacy = new Map<string, SsoSignIn>();
-  for (const [name, p] of config.profileEntries(SIGN_IN_KEYS)) {
+  for (const [name, p] of config.profileEntries()) {
     if (p.sso_session !== undefined) sessions.get(p.sso_session)?.profiles.push(roleOf(name, p));
     if (p.sso_session || !p.sso_start_url) continue;
     const entry = legacy.get(p.sso_start_url) ?? { startUrl: p.sso_start_url, region: p.sso_region, profiles: [] };
