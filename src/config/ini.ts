@@ -421,7 +421,10 @@ class LineReader {
       const reason =
         index === 0 && stripped.startsWith(BOM)
           ? "the file starts with a UTF-8 byte order mark (BOM), which the AWS CLI cannot read (it sees no [section] header on line 1); save the file as UTF-8 without a BOM"
-          : `${quoted(stripped)} comes before any [section] header; the AWS CLI cannot read a file that does not start with one`;
+          : pyStrip(stripped).startsWith("[")
+            ? // Mistyped headers ("[x", "[]") read as stray text to configparser; say what they lack.
+              `${quoted(stripped)} is not a complete [section] header (a name between "[" and "]"), and no header comes before it; the AWS CLI cannot read a file that does not start with one`
+            : `${quoted(stripped)} comes before any [section] header; the AWS CLI cannot read a file that does not start with one`;
       throw new ConfigSyntaxError(reason, index + 1);
     }
     const delimiterAt = delimiterIn(text, from, to);
