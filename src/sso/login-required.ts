@@ -21,7 +21,7 @@ export class LoginRequiredError extends ConfigError {
   }
 }
 
-/** Why `status` finds no usable token for a sign-in: none was ever cached, or the cached one cannot be refreshed. */
+/** Why there is no usable token for a sign-in (status, and the token provider's "missing"): none was ever cached, or the cached one cannot be refreshed. */
 export function noUsableTokenReason(what: string, cached: boolean): string {
   return cached ? `The SSO token for ${what} has expired and cannot be refreshed without signing in.` : `There is no cached SSO token for ${what}.`;
 }

@@ -9,7 +9,7 @@ import type { JsonFileCache } from "../config/json-cache.js";
 import type { Clock } from "../platform/clock.js";
 import type { FileLocker } from "../platform/lock.js";
 import { ApiError, type SsoApiFactory } from "./clients.js";
-import { describeSignIn, LoginRequiredError } from "./login-required.js";
+import { describeSignIn, LoginRequiredError, noUsableTokenReason } from "./login-required.js";
 import type { SsoTarget } from "./login-flow.js";
 import { singleFlight } from "./single-flight.js";
 import { type CachedToken, formatTimestamp, isFresh, parseTimestamp, tokenCacheKey } from "./token.js";
@@ -131,7 +131,7 @@ export async function getUsableToken(
 async function resolveToken(target: SsoTarget, state: TokenState, loginCommand: string, deps: TokenProviderDeps): Promise<CachedToken> {
   if (state.kind === "fresh") return state.token;
   const what = describeSignIn(target);
-  if (state.kind === "missing") throw new LoginRequiredError(`There is no cached SSO token for ${what}.`, loginCommand, { neverSignedIn: true });
+  if (state.kind === "missing") throw new LoginRequiredError(noUsableTokenReason(what, false), loginCommand, { neverSignedIn: true });
   const refused = state.kind === "expired" && state.refused === true;
   const lapsed = refused ? `The cached SSO token for ${what} was refused by the portal (UnauthorizedException)` : `The SSO token for ${what} has expired`;
 
