@@ -12,7 +12,7 @@
 
 import { jsSdkSectionKey } from "./js-sdk-reading.js";
 import { readPlainConfig, type PlainConfig } from "./plain-config.js";
-import { isPySpace, leadingSpace, leadingSpaceLength, pyStrip, trimEndPy } from "./py-text.js";
+import { isPySpace, leadingSpace, leadingSpaceLength, PY_EXTRA_LINE_BREAKS, pyStrip, trimEndPy } from "./py-text.js";
 
 export type SectionKind = "profile" | "sso-session" | "services" | "other";
 
@@ -192,9 +192,6 @@ class Lines {
     return this.text.slice(this.end(i), this.start(i + 1)) as Eol;
   }
 }
-
-// str.splitlines() breaks lines at these as well; botocore's _parse_nested splits a nested block with it.
-const PY_EXTRA_LINE_BREAKS = /[\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]/;
 
 /** POSIX shlex.split as botocore calls it; undefined where Python raises ValueError. */
 function shlexSplit(s: string): string[] | undefined {

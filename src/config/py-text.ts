@@ -40,3 +40,14 @@ export function pyStrip(s: string): string {
 export function leadingSpace(s: string): string {
   return s.slice(0, leadingSpaceLength(s));
 }
+
+// str.splitlines() breaks lines at these as well as at \n, \r and \r\n; botocore's _parse_nested
+// splits a nested block with it.
+export const PY_EXTRA_LINE_BREAKS = /[\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]/;
+
+const PY_LINE_BREAK = new RegExp(`\\r\\n|[\\n\\r]|${PY_EXTRA_LINE_BREAKS.source}`);
+
+/** str.splitlines()'s pieces (a last empty piece included, which callers skip as a blank line). */
+export function pySplitLines(text: string): string[] {
+  return text.split(PY_LINE_BREAK);
+}

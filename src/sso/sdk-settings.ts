@@ -16,7 +16,7 @@
  * they come from the profile the command works with only, never from `[default]` in its place. An
  * `endpoint_url` in `[default]` (LocalStack's usual set-up) must not send sign-ins elsewhere.
  */
-import { pyStrip } from "../config/py-text.js";
+import { pySplitLines, pyStrip } from "../config/py-text.js";
 import { ConfigError } from "../errors.js";
 
 export type RetryMode = "standard" | "adaptive" | "legacy";
@@ -116,7 +116,7 @@ export function resolveEndpoints(
 function nestedValues(value: string, where: string): Record<string, string> {
   const values: Record<string, string> = {};
   // Python's str.splitlines() and str.strip(): their line ends and white space are wider than JavaScript's.
-  for (const raw of value.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/)) {
+  for (const raw of pySplitLines(value)) {
     const line = pyStrip(raw);
     if (line === "") continue;
     const equals = line.indexOf("=");
