@@ -12,7 +12,9 @@
  * status at most 100 MB): each command on a config with only the sso-session and on one with N profiles too, against
  * `node -e 0`, as medians of interleaved runs (bench/interleaved.ts, as bench:startup times its commands), and the median
  * of their peak RSS. `status` finds a valid cached token for the session, as in a shell prompt.
- * `--baseline` adds the same rows for another build (e.g. another checkout's bin/sso-setup.cjs), so
+ * Each command also runs on a copy of the big file that counts as just edited, which it must read
+ * whole (the first run after each edit); the others find the file settled and answer from the config
+ * summary cache. `--baseline` adds the same rows for another build (e.g. another checkout's bin/sso-setup.cjs), so
  * that before and after are measured in the same run.
  *
  *   npm run bench:config-size
@@ -26,6 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { neverSettled, settle } from "./config-summaries.js";
 import { findHyperfine, measureWithHyperfine, measureWithLoop, median, type Timed } from "./interleaved.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -102,6 +105,9 @@ function byProfiles(count: number, opts: { runs: number; warmup: number; rounds:
   mkdirSync(cache, { recursive: true });
   const token = { startUrl: START_URL, region: "us-east-1", accessToken: "bench", expiresAt: new Date(Date.now() + 8 * 3600_000).toISOString().replace(/\.\d+Z$/, "Z") };
   writeFileSync(path.join(cache, `${createHash("sha1").update("corp").digest("hex")}.json`), JSON.stringify(token));
+  const edited = path.join(dir, `config-${count}-edited`);
+  writeFileSync(edited, text);
+  neverSettled(edited);
 
   const rows: Row[] = [{ name: "node -e 0", argv: [process.execPath, "-e", "0"], target: false }];
   for (const [label, cli] of [["", CLI], ["before: ", opts.baseline]] as const) {
@@ -112,8 +118,13 @@ function byProfiles(count: number, opts: { runs: number; warmup: number; rounds:
     ] as const) {
       rows.push({ name: `${label}${name} (no profiles)`, argv: [process.execPath, cli, ...args, "--config-file", empty], target: false });
       rows.push({ name: `${label}${name} (${count})`, argv: [process.execPath, cli, ...args, "--config-file", big], target: true });
+      rows.push({ name: `${label}${name} (${count}, just edited)`, argv: [process.execPath, cli, ...args, "--config-file", edited], target: false });
     }
   }
+  // Settled files are answered from their summaries, as at every Tab and prompt but the first after an edit.
+  settle(big, () => {
+    for (const row of rows) if (row.target || row.name.includes("no profiles")) runOnce(row.argv, env);
+  });
 
   const hyperfine = findHyperfine();
   const rounds = { runs: opts.runs, warmup: opts.warmup, rounds: Math.min(opts.rounds, Math.floor(opts.runs / 2)) };

@@ -34,7 +34,8 @@ export async function runFast(argv: readonly string[]): Promise<number | undefin
 
 /**
  * This machine's files (read only), clock and processes; whatever reaches further (a person, a
- * browser, a service) or changes anything hands over. The child commits the attempt.
+ * browser, a service) or changes anything hands over. The child commits the attempt. The config
+ * summaries (local-deps.ts) keep their writes: a cache of what the config says, replaced atomically.
  */
 function attemptDeps(local: LocalDeps, output: HeldOutput): Deps {
   return {

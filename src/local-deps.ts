@@ -4,6 +4,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import { ConfigSummaryCache, summaryCacheDir } from "./config/config-summary.js";
 import { resolveAwsPaths } from "./config/paths.js";
 import { createForegroundRunner, type ForegroundRunner, type InterruptOwnership } from "./platform/child.js";
 import { systemClock, type Clock } from "./platform/clock.js";
@@ -29,6 +30,11 @@ export interface LocalDeps {
   scope: CommandScope;
   /** Every file written or removed so far, so that a cancellation can say truthfully what it kept. */
   changes?: readonly FsChange[];
+  /**
+   * The config's names and sign-ins, kept between runs for the whole-file readers (completion,
+   * status). It writes its own cache, even on the fast path: that changes nothing a person sees.
+   */
+  configSummaries: ConfigSummaryCache;
 }
 
 /** `io` is the process's streams (platform/stdio.ts), or the fast path's held version of them. */
@@ -71,5 +77,6 @@ export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, signal: Abo
     debug,
     scope,
     changes,
+    configSummaries: new ConfigSummaryCache(fs, systemClock, summaryCacheDir(env, homedir), debug, proc.getuid?.()),
   };
 }

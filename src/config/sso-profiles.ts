@@ -59,26 +59,22 @@ export function resolveSsoProfile(config: AwsConfig, profileName: string): SsoPr
 }
 
 /** A sign-in the config file refers to: an `[sso-session]`, or a start URL legacy profiles share. */
-export interface SsoSignIn {
+export interface SignInGroup {
   sessionName?: string | undefined;
   /** Missing when an sso-session section lacks it (it is then reported, not used). */
   startUrl?: string | undefined;
   region?: string | undefined;
   scopes?: string[] | undefined;
-  /** Profiles that sign in through it, in file order. */
-  profiles: Array<{ name: string; accountId?: string | undefined; roleName?: string | undefined }>;
-}
-
-function roleOf(name: string, profile: Readonly<Record<string, string>>) {
-  return { name, accountId: profile.sso_account_id, roleName: profile.sso_role_name };
+  /** Profiles that sign in through it, in file order, as indices into config.profileNames(). */
+  profiles: number[];
 }
 
 /**
  * Every sso-session (in file order), then every distinct legacy start URL. One pass over the
  * profiles: a file after populate holds thousands, and `status` runs in shell prompts.
  */
-export function listSignIns(config: AwsConfig): SsoSignIn[] {
-  const sessions = new Map<string, SsoSignIn>();
+export function signInGroups(config: AwsConfig): SignInGroup[] {
+  const sessions = new Map<string, SignInGroup>();
   for (const sessionName of config.ssoSessionNames()) {
     const s = config.ssoSession(sessionName)!;
     sessions.set(sessionName, {
@@ -89,19 +85,38 @@ export function listSignIns(config: AwsConfig): SsoSignIn[] {
       profiles: [],
     });
   }
-  const legacy = new Map<string, SsoSignIn>();
-  for (const [name, p] of config.profileEntries()) {
-    if (p.sso_session !== undefined) sessions.get(p.sso_session)?.profiles.push(roleOf(name, p));
+  const legacy = new Map<string, SignInGroup>();
+  let index = 0;
+  for (const [, p] of config.profileEntries()) {
+    const at = index++;
+    if (p.sso_session !== undefined) sessions.get(p.sso_session)?.profiles.push(at);
     if (p.sso_session || !p.sso_start_url) continue;
     const entry = legacy.get(p.sso_start_url) ?? { startUrl: p.sso_start_url, region: p.sso_region, profiles: [] };
-    entry.profiles.push(roleOf(name, p));
+    entry.profiles.push(at);
     legacy.set(p.sso_start_url, entry);
   }
   return [...sessions.values(), ...legacy.values()];
 }
 
+/** A sign-in with its profiles' accounts and roles (logout removes their cached credentials). */
+export interface SsoSignIn extends Omit<SignInGroup, "profiles"> {
+  profiles: Array<{ name: string; accountId?: string | undefined; roleName?: string | undefined }>;
+}
+
+export function listSignIns(config: AwsConfig): SsoSignIn[] {
+  const names = config.profileNames();
+  return signInGroups(config).map(({ profiles, ...signIn }) => ({
+    ...signIn,
+    profiles: profiles.map((i) => {
+      const profile = config.profile(names[i]!)!;
+      return { name: names[i]!, accountId: profile.sso_account_id, roleName: profile.sso_role_name };
+    }),
+  }));
+}
+
 /** The entry of `signIns` (from listSignIns) a resolved target belongs to. */
-export function signInFor(signIns: readonly SsoSignIn[], target: SsoTarget): SsoSignIn {
+export function signInFor<T extends SignInGroup | SsoSignIn>(signIns: readonly T[], target: SsoTarget): T {
   const found = signIns.find((s) => (target.sessionName ? s.sessionName === target.sessionName : !s.sessionName && s.startUrl === target.startUrl));
-  return found ?? { ...target, profiles: [] };
+  // No profile of the file signs in there: an empty list is either kind's.
+  return found ?? ({ ...target, profiles: [] } as SignInGroup & SsoSignIn as T);
 }

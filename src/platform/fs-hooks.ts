@@ -100,5 +100,10 @@ export function withPermissionWarnings(fs: Fs, watch: PermissionWatch): Fs {
       await check(dir);
       return fs.readdir(dir);
     },
+    // A config file known from its version alone is relied on all the same.
+    async version(file) {
+      await check(file);
+      return fs.version(file);
+    },
   };
 }

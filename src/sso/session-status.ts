@@ -1,12 +1,14 @@
 /**
  * `status`' action, apart from its flags (commands/status.ts) because it is a hot path: shell prompts
  * run it at every prompt, and hot-paths.ts runs it without loading commander. It reads only local
- * files (the config, the token and registration caches), so a run never hands over.
+ * files (the config, or its summary, and the token and registration caches) and writes only the
+ * config's summary (config/config-summary.ts), so a run never hands over.
  */
 import { AwsConfig } from "../config/aws-config.js";
 import { JsonFileCache } from "../config/json-cache.js";
 import { awsPaths } from "../config/paths.js";
-import { listSignIns, signInFor, type SsoSignIn } from "../config/sso-profiles.js";
+import type { ConfigSummary } from "../config/config-summary.js";
+import { signInFor, type SignInGroup } from "../config/sso-profiles.js";
 import { profileFromEnv, resolveTarget, sessionTarget } from "../config/sso-target.js";
 import type { Deps } from "../deps.js";
 import { ConfigError } from "../errors.js";
@@ -55,7 +57,7 @@ function normalized(text: unknown): string | null {
   return Number.isFinite(ms) ? formatTimestamp(ms) : null;
 }
 
-async function sessionStatus(signIn: SsoSignIn, ssoCache: JsonFileCache, now: number): Promise<SessionStatus> {
+async function sessionStatus(signIn: SignInGroup, profileNames: readonly string[], ssoCache: JsonFileCache, now: number): Promise<SessionStatus> {
   const key = tokenCacheKey({ sessionName: signIn.sessionName, startUrl: signIn.startUrl ?? "" });
   const state = classifyToken(await ssoCache.read(key), now);
   const token = state.kind === "missing" ? undefined : state.token;
@@ -73,7 +75,7 @@ async function sessionStatus(signIn: SsoSignIn, ssoCache: JsonFileCache, now: nu
     name: signIn.sessionName ?? null,
     startUrl: signIn.startUrl ?? null,
     region: signIn.region ?? null,
-    profiles: signIn.profiles.map((p) => p.name),
+    profiles: signIn.profiles.map((i) => profileNames[i]!),
     tokenFile: ssoCache.fileFor(key),
     token: {
       state: STATE_NAMES[state.kind],
@@ -134,6 +136,21 @@ function wideTable(sessions: SessionStatus[]): string {
   );
 }
 
+/**
+ * What resolveTarget would answer, found in the summary without the config: the sign-in of an
+ * sso-session it accepts as it is (one with a start URL and a region), by name or as a profile's.
+ * Anything else (a legacy profile, an error) is judged from the config, which owns the messages.
+ */
+function completeSession(signIns: readonly SignInGroup[], sessionName: string): SignInGroup | undefined {
+  const signIn = signIns.find((s) => s.sessionName === sessionName);
+  return signIn?.startUrl && signIn.region ? signIn : undefined;
+}
+
+/** `profile` is an index into the summary's profileNames. */
+function sessionListing(summary: ConfigSummary, profile: number): SignInGroup | undefined {
+  return summary.signIns.find((s) => s.sessionName && s.startUrl && s.region && s.profiles.includes(profile));
+}
+
 /** Here rather than in ui/messages.ts, like login-required.ts's texts: see there. */
 function noSignInsConfigured(configFile: string): string {
   return `No IAM Identity Center sign-in is configured in ${configFile}. Set one up with: sso-setup configure\n`;
@@ -141,32 +158,40 @@ function noSignInsConfigured(configFile: string): string {
 
 export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> {
   const paths = awsPaths(deps, opts.configFile);
-  const config = await AwsConfig.load(deps.fs, paths.configFile);
+  const loaded = await deps.configSummaries.load(paths.configFile);
+  let config = loaded.config;
+  const fullConfig = async () => (config ??= await AwsConfig.load(deps.fs, paths.configFile));
 
-  const allSignIns = listSignIns(config);
+  const { summary } = loaded;
+  const allSignIns = summary.signIns;
   // The session whose token decides the exit status, and the command that would sign in to it.
-  let judged: { signIn: SsoSignIn; loginCommand: string } | undefined;
+  let judged: { signIn: SignInGroup; loginCommand: string } | undefined;
   if (opts.ssoSession) {
     judged = {
-      signIn: signInFor(allSignIns, sessionTarget(config, opts.ssoSession)),
+      signIn: completeSession(allSignIns, opts.ssoSession) ?? signInFor(allSignIns, sessionTarget(await fullConfig(), opts.ssoSession)),
       loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
     };
   } else {
     const profileName = profileFromEnv(opts.profile, deps.env) ?? "default";
-    try {
-      const { target } = resolveTarget(config, { profile: profileName }, deps.env);
-      judged = { signIn: signInFor(allSignIns, target), loginCommand: loginCommandFor({ profileName }) };
-    } catch (error) {
-      // Without --profile, a default profile that is missing or not an SSO profile just means that
-      // nothing in particular was asked about.
-      if (opts.profile || !(error instanceof ConfigError)) throw error;
+    const index = summary.profileNames.indexOf(profileName);
+    const listed = index === -1 ? undefined : sessionListing(summary, index);
+    if (listed) judged = { signIn: listed, loginCommand: loginCommandFor({ profileName }) };
+    // Without --profile, a default profile that is missing or not an SSO profile just means that
+    // nothing in particular was asked about.
+    else if (index !== -1 || opts.profile) {
+      try {
+        const { target } = resolveTarget(await fullConfig(), { profile: profileName }, deps.env);
+        judged = { signIn: signInFor(allSignIns, target), loginCommand: loginCommandFor({ profileName }) };
+      } catch (error) {
+        if (opts.profile || !(error instanceof ConfigError)) throw error;
+      }
     }
   }
 
   const signIns = opts.profile || opts.ssoSession ? [judged!.signIn] : allSignIns;
   const ssoCache = new JsonFileCache(deps.fs, paths.ssoCacheDir);
   const now = deps.clock.now();
-  const sessions = await Promise.all(signIns.map((s) => sessionStatus(s, ssoCache, now)));
+  const sessions = await Promise.all(signIns.map((s) => sessionStatus(s, summary.profileNames, ssoCache, now)));
 
   if (opts.json) deps.io.out.write(`${JSON.stringify({ sessions }, null, 2)}\n`);
   else if (sessions.length === 0) deps.io.err.write(noSignInsConfigured(paths.configFile));

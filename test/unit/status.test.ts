@@ -2,8 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AwsConfig } from "../../src/config/aws-config.js";
+import { ConfigSummaryCache } from "../../src/config/config-summary.js";
+import { listSignIns, signInFor, type SsoSignIn } from "../../src/config/sso-profiles.js";
+import { profileFromEnv, resolveTarget, sessionTarget } from "../../src/config/sso-target.js";
 import { runStatus, type SessionStatus, type StatusOptions } from "../../src/sso/session-status.js";
 import type { Deps } from "../../src/deps.js";
+import { ConfigError } from "../../src/errors.js";
+import { describeSignIn, LoginRequiredError, noUsableTokenReason } from "../../src/sso/login-required.js";
 import { nodeFs, type Fs } from "../../src/platform/fs.js";
 import { tokenCacheKey } from "../../src/sso/token.js";
 import { FakeClock } from "../helpers/fake-clock.js";
@@ -49,7 +55,8 @@ async function status(opts: Partial<StatusOptions>): Promise<{ sessions: Session
   };
   let out = "";
   const io = { out: { write: (s: string) => void (out += s) }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
-  const deps = { io, fs, clock, env: { AWS_CONFIG_FILE: configFile }, homedir: home } as unknown as Deps;
+  const configSummaries = new ConfigSummaryCache(fs, clock, path.join(home, "summaries"));
+  const deps = { io, fs, clock, env: { AWS_CONFIG_FILE: configFile }, homedir: home, configSummaries } as unknown as Deps;
   await runStatus({ profile: undefined, ssoSession: undefined, json: true, wide: false, configFile: undefined, ...opts }, deps);
   return { sessions: (JSON.parse(out) as { sessions: SessionStatus[] }).sessions, reads };
 }
@@ -75,5 +82,104 @@ describe("status on a config of thousands of profiles", () => {
     expect(reads.get(configFile)).toBe(1);
     expect(reads.get(sessions[0]!.tokenFile)).toBe(1);
     expect(reads.size).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("status judged from the config's summary", () => {
+  // Every way a profile or session can resolve, or fail to.
+  const CONFIG = `[sso-session corp]
+sso_start_url = ${URL_A}
+sso_region = us-east-1
+
+[sso-session noregion]
+sso_start_url = ${URL_A}
+
+[profile default]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Admin
+
+[profile s]
+sso_session = corp
+
+[profile half]
+sso_session = noregion
+
+[profile lost]
+sso_session = nowhere
+
+[profile legacy]
+sso_start_url = ${URL_B}
+sso_region = eu-central-1
+
+[profile legacy-noregion]
+sso_start_url = ${URL_B}
+
+[profile plain]
+region = eu-west-1
+`;
+  const NAMES = ["default", "s", "half", "lost", "legacy", "legacy-noregion", "plain", "absent"];
+  type Case = { profile?: string; ssoSession?: string; env?: Record<string, string> };
+  const cases: Case[] = [
+    {},
+    ...NAMES.map((profile) => ({ profile })),
+    ...NAMES.map((p) => ({ env: { AWS_PROFILE: p } })),
+    ...["corp", "noregion", "absent"].map((ssoSession) => ({ ssoSession })),
+  ];
+
+  /** What status judged before it had summaries: resolveTarget and signInFor on the config itself. */
+  function expected(config: AwsConfig, c: Case): string {
+    const env = c.env ?? {};
+    let signIn: SsoSignIn | undefined;
+    try {
+      if (c.ssoSession) signIn = signInFor(listSignIns(config), sessionTarget(config, c.ssoSession));
+      else {
+        const { target } = resolveTarget(config, { profile: profileFromEnv(c.profile, env) ?? "default" }, env);
+        signIn = signInFor(listSignIns(config), target);
+      }
+    } catch (error) {
+      if (c.ssoSession || c.profile || !(error instanceof ConfigError)) return `error: ${(error as Error).message}`;
+    }
+    // No token is cached: a judged sign-in always needs a login.
+    return signIn ? `login: ${noUsableTokenReason(describeSignIn(signIn), false)}` : "ok";
+  }
+
+  async function outcome(c: Case, clockAt: number): Promise<{ outcome: string; configReads: number }> {
+    let configReads = 0;
+    const fs: Fs = {
+      ...nodeFs,
+      readText: (file, options) => {
+        if (file === configFile) configReads++;
+        return nodeFs.readText(file, options);
+      },
+    };
+    const io = { out: { write: () => {} }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
+    const stableClock = new FakeClock(clockAt);
+    const configSummaries = new ConfigSummaryCache(fs, stableClock, path.join(home, "summaries"));
+    const deps = { io, fs, clock: stableClock, env: { AWS_CONFIG_FILE: configFile, ...c.env }, homedir: home, configSummaries } as unknown as Deps;
+    try {
+      await runStatus({ profile: c.profile, ssoSession: c.ssoSession, json: true, wide: false, configFile: undefined }, deps);
+      return { outcome: "ok", configReads };
+    } catch (error) {
+      return { outcome: error instanceof LoginRequiredError ? `login: ${error.reason}` : `error: ${(error as Error).message}`, configReads };
+    }
+  }
+
+  it("gives every profile, session and environment the outcome resolveTarget gives, from the cache or not", async () => {
+    rmSync(path.join(home, ".aws", "sso", "cache"), { recursive: true, force: true });
+    writeFileSync(configFile, CONFIG);
+    const config = AwsConfig.fromText(configFile, CONFIG);
+    // First before the file is stable (nothing kept), then long after (the first run keeps the summary).
+    for (const clockAt of [Date.now() - 60_000, Date.now() + 60_000]) {
+      for (const c of cases) {
+        const { outcome: got } = await outcome(c, clockAt);
+        expect(got, JSON.stringify(c)).toBe(expected(config, c));
+      }
+    }
+    // The summary answers the profiles of a complete sso-session, and a missing default, alone.
+    expect((await outcome({ profile: "s" }, Date.now() + 60_000)).configReads).toBe(0);
+    expect((await outcome({ ssoSession: "corp" }, Date.now() + 60_000)).configReads).toBe(0);
+    expect((await outcome({ env: { AWS_PROFILE: "absent" } }, Date.now() + 60_000)).configReads).toBe(0);
+    expect((await outcome({ profile: "legacy" }, Date.now() + 60_000)).configReads).toBe(1);
   });
 });
