@@ -89,10 +89,14 @@ export class ConfigSummaryCache {
 
   private async read(cacheFile: string): Promise<CacheFile | undefined> {
     try {
-      // A file someone else wrote or could write (in a directory made by someone else) is not ours to believe.
-      const stat = await this.fs.stat(cacheFile);
-      if (!stat?.isFile || (stat.mode & 0o022) !== 0 || (this.uid !== undefined && stat.uid !== this.uid)) return undefined;
-      const text = await this.fs.readText(cacheFile, { noFollow: true });
+      // A summary someone else wrote, or could have written, is not ours to believe: the directory
+      // and the file (checked as opened, never through a symlink) must be this user's and nobody
+      // else's to write. Windows has no such modes (every file is reported writable by all).
+      if (this.uid !== undefined) {
+        const dir = await this.fs.stat(path.dirname(cacheFile));
+        if (!dir?.isDirectory || dir.uid !== this.uid || (dir.mode & 0o022) !== 0) return undefined;
+      }
+      const text = await this.fs.readText(cacheFile, { noFollow: true, ownedBy: this.uid });
       return text === null ? undefined : parseCacheFile(JSON.parse(text));
     } catch {
       return undefined;
@@ -100,10 +104,27 @@ export class ConfigSummaryCache {
   }
 
   private async write(cacheFile: string, content: CacheFile): Promise<void> {
-    await this.fs.mkdirp(path.dirname(cacheFile), 0o700);
+    const dir = path.dirname(cacheFile);
+    await this.fs.mkdirp(dir, 0o700);
     await this.fs.writeFileAtomic(cacheFile, JSON.stringify(content), { mode: 0o600, forceMode: true, noFollow: true });
+    await this.prune(dir);
+  }
+
+  /**
+   * One summary per config file, and a config is summarised only once it has settled, so throwaway
+   * configs rarely leave one; still, only the most recently written KEPT_SUMMARIES stay.
+   */
+  private async prune(dir: string): Promise<void> {
+    const names = (await this.fs.readdir(dir)).filter((name) => SUMMARY_FILE.test(name));
+    if (names.length <= KEPT_SUMMARIES) return;
+    const written = await Promise.all(names.map(async (name) => ({ name, at: (await this.fs.version(path.join(dir, name)).catch(() => null))?.changedAt ?? 0 })));
+    written.sort((a, b) => b.at - a.at);
+    for (const { name } of written.slice(KEPT_SUMMARIES)) await this.fs.remove(path.join(dir, name)).catch(() => false);
   }
 }
+
+const SUMMARY_FILE = /^config-[0-9a-f]{8}\.json$/;
+const KEPT_SUMMARIES = 32;
 
 /** The cache directory: XDG_CACHE_HOME's (when absolute, as the XDG spec asks), else ~/.cache's. */
 export function summaryCacheDir(env: Readonly<Record<string, string | undefined>>, homedir: string): string | undefined {

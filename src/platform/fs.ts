@@ -24,7 +24,7 @@ const reading = {
   read: (fd: number, buffer: Buffer, offset: number) => settled<number>((done) => fs.read(fd, buffer, offset, buffer.length - offset, null, done)),
   close: (fd: number) => settled<void>((done) => fs.close(fd, (error) => done(error ?? null, undefined))),
   stat: (file: string) => settled<Stats>((done) => fs.stat(file, done)),
-  bigStat: (file: string) => settled<fs.BigIntStats>((done) => fs.stat(file, { bigint: true }, done)),
+  bigFstat: (fd: number) => settled<fs.BigIntStats>((done) => fs.fstat(fd, { bigint: true }, done)),
   readdir: (dir: string) => settled<string[]>((done) => fs.readdir(dir, done)),
   realpath: (file: string) => settled<string>((done) => fs.realpath(file, done)),
   readlink: (file: string) => settled<string>((done) => fs.readlink(file, done)),
@@ -54,6 +54,11 @@ export interface ReadOptions {
   maxBytes?: number;
   /** Refuse a symlink instead of reading its target (the token and credential caches). */
   noFollow?: boolean;
+  /**
+   * Refuse a file this user does not own, or that group or others may write (a cache only sso-setup
+   * reads). Checked on the opened file, so it cannot be swapped in between.
+   */
+  ownedBy?: number;
 }
 
 export interface WriteOptions {
@@ -110,9 +115,11 @@ export interface Fs {
   stat(file: string): Promise<FileStat | null>;
   /**
    * The version of a regular file (following symlinks), or null when it is missing or is not a
-   * regular file. The change time cannot be set by anyone but the kernel, so no edit keeps the id;
-   * see config/config-summary.ts for the one case that needs more care (an edit within the
-   * filesystem's timestamp granularity).
+   * regular file; an error when it cannot be read. The file is opened to ask (a network filesystem
+   * checks its cached times with the server at each open). The change time cannot be set by anyone but
+   * the kernel (or a network filesystem's server), so no edit keeps the id; see
+   * config/config-summary.ts for the one case that needs more care (an edit within the filesystem's
+   * timestamp granularity).
    */
   version(file: string): Promise<FileVersion | null>;
   /** Removes a file; a missing one is not an error. Returns whether something was removed. */
@@ -208,7 +215,7 @@ function tooLarge(file: string, size: number, maxBytes: number): FileSystemError
   );
 }
 
-async function readRegularFile(file: string, maxBytes: number, noFollow: boolean, strictUtf8: boolean): Promise<string | null> {
+async function readRegularFile(file: string, maxBytes: number, noFollow: boolean, strictUtf8: boolean, ownedBy: number | undefined): Promise<string | null> {
   // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, forever. On a regular file it
   // changes nothing.
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
@@ -226,6 +233,9 @@ async function readRegularFile(file: string, maxBytes: number, noFollow: boolean
     const stats = await reading.fstat(fd);
     if (!stats.isFile()) throw notRegularFile(file, stats);
     if (stats.size > maxBytes) throw tooLarge(file, stats.size, maxBytes);
+    if (ownedBy !== undefined && (stats.uid !== ownedBy || (stats.mode & 0o022) !== 0)) {
+      throw new FileSystemError("read", file, "it belongs to another user or others may write it", { code: "EPERM" });
+    }
     // Read to the end rather than `stats.size` bytes (files in /proc say 0), but never past the limit.
     // One buffer with room for a byte more than the file has: a config of thousands of profiles is
     // read without a second buffer or a copy, and the read that finds the end needs no room.
@@ -261,8 +271,8 @@ async function isReadOnly(file: string, stats: Stats): Promise<boolean> {
 }
 
 export const nodeFs: Fs = {
-  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false, strictUtf8 = false } = {}) {
-    return readRegularFile(file, maxBytes, noFollow, strictUtf8);
+  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false, strictUtf8 = false, ownedBy } = {}) {
+    return readRegularFile(file, maxBytes, noFollow, strictUtf8, ownedBy);
   },
 
   async writeFileAtomic(file, data, { mode, forceMode = false, noFollow = false }) {
@@ -365,14 +375,22 @@ export const nodeFs: Fs = {
   },
 
   async version(file) {
+    let fd: number;
     try {
-      const stats = await reading.bigStat(file);
+      fd = await reading.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw fileSystemError(error, "read", file);
+    }
+    try {
+      const stats = await reading.bigFstat(fd);
       if (!stats.isFile()) return null;
       const changed = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
       return { id: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, changedAt: Number(changed / 1_000_000n) };
     } catch (error) {
-      if (isMissing(error)) return null;
       throw fileSystemError(error, "read", file);
+    } finally {
+      await reading.close(fd).catch(() => undefined);
     }
   },
 

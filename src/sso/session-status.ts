@@ -7,7 +7,7 @@
 import { AwsConfig } from "../config/aws-config.js";
 import { JsonFileCache } from "../config/json-cache.js";
 import { awsPaths } from "../config/paths.js";
-import type { ConfigSummary } from "../config/config-summary.js";
+import { summarize, type ConfigSummary } from "../config/config-summary.js";
 import { signInFor, type SignInGroup } from "../config/sso-profiles.js";
 import { profileFromEnv, resolveTarget, sessionTarget } from "../config/sso-target.js";
 import type { Deps } from "../deps.js";
@@ -138,18 +138,35 @@ function wideTable(sessions: SessionStatus[]): string {
 
 /**
  * What resolveTarget would answer, found in the summary without the config: the sign-in of an
- * sso-session it accepts as it is (one with a start URL and a region), by name or as a profile's.
- * Anything else (a legacy profile, an error) is judged from the config, which owns the messages.
+ * sso-session it accepts as it is (one with a start URL and a region), by name or as a profile's;
+ * "nothing" for a profile the file does not have when none was named (see runStatus). Undefined
+ * where only the config can say (a legacy profile, an error to report, which it owns the words of).
  */
-function completeSession(signIns: readonly SignInGroup[], sessionName: string): SignInGroup | undefined {
-  const signIn = signIns.find((s) => s.sessionName === sessionName);
-  return signIn?.startUrl && signIn.region ? signIn : undefined;
+function judgedFromSummary(summary: ConfigSummary, ask: Asked): { signIn: SignInGroup } | "nothing" | undefined {
+  if (ask.ssoSession !== undefined) {
+    const signIn = summary.signIns.find((s) => s.sessionName === ask.ssoSession);
+    return signIn?.startUrl && signIn.region ? { signIn } : undefined;
+  }
+  const index = summary.profileNames.indexOf(ask.profileName);
+  if (index === -1) return ask.named ? undefined : "nothing";
+  const signIn = summary.signIns.find((s) => s.sessionName && s.startUrl && s.region && s.profiles.includes(index));
+  return signIn ? { signIn } : undefined;
 }
 
-/** `profile` is an index into the summary's profileNames. */
-function sessionListing(summary: ConfigSummary, profile: number): SignInGroup | undefined {
-  return summary.signIns.find((s) => s.sessionName && s.startUrl && s.region && s.profiles.includes(profile));
+/** The same question put to the config itself, with resolveTarget's rules and messages. */
+function judgedFromConfig(config: AwsConfig, signIns: readonly SignInGroup[], ask: Asked, env: Deps["env"]): { signIn: SignInGroup } | "nothing" {
+  if (ask.ssoSession !== undefined) return { signIn: signInFor(signIns, sessionTarget(config, ask.ssoSession)) };
+  try {
+    return { signIn: signInFor(signIns, resolveTarget(config, { profile: ask.profileName }, env).target) };
+  } catch (error) {
+    // Without --profile, a default profile that is missing or not an SSO profile just means that
+    // nothing in particular was asked about.
+    if (ask.named || !(error instanceof ConfigError)) throw error;
+    return "nothing";
+  }
 }
+
+type Asked = { ssoSession: string; profileName?: undefined; named: true } | { ssoSession?: undefined; profileName: string; named: boolean };
 
 /** Here rather than in ui/messages.ts, like login-required.ts's texts: see there. */
 function noSignInsConfigured(configFile: string): string {
@@ -158,37 +175,27 @@ function noSignInsConfigured(configFile: string): string {
 
 export async function runStatus(opts: StatusOptions, deps: Deps): Promise<void> {
   const paths = awsPaths(deps, opts.configFile);
-  const loaded = await deps.configSummaries.load(paths.configFile);
-  let config = loaded.config;
-  const fullConfig = async () => (config ??= await AwsConfig.load(deps.fs, paths.configFile));
+  let { summary, config } = await deps.configSummaries.load(paths.configFile);
 
-  const { summary } = loaded;
-  const allSignIns = summary.signIns;
   // The session whose token decides the exit status, and the command that would sign in to it.
-  let judged: { signIn: SignInGroup; loginCommand: string } | undefined;
-  if (opts.ssoSession) {
-    judged = {
-      signIn: completeSession(allSignIns, opts.ssoSession) ?? signInFor(allSignIns, sessionTarget(await fullConfig(), opts.ssoSession)),
-      loginCommand: loginCommandFor({ sessionName: opts.ssoSession }),
-    };
-  } else {
-    const profileName = profileFromEnv(opts.profile, deps.env) ?? "default";
-    const index = summary.profileNames.indexOf(profileName);
-    const listed = index === -1 ? undefined : sessionListing(summary, index);
-    if (listed) judged = { signIn: listed, loginCommand: loginCommandFor({ profileName }) };
-    // Without --profile, a default profile that is missing or not an SSO profile just means that
-    // nothing in particular was asked about.
-    else if (index !== -1 || opts.profile) {
-      try {
-        const { target } = resolveTarget(await fullConfig(), { profile: profileName }, deps.env);
-        judged = { signIn: signInFor(allSignIns, target), loginCommand: loginCommandFor({ profileName }) };
-      } catch (error) {
-        if (opts.profile || !(error instanceof ConfigError)) throw error;
-      }
+  const ask: Asked = opts.ssoSession
+    ? { ssoSession: opts.ssoSession, named: true }
+    : { profileName: profileFromEnv(opts.profile, deps.env) ?? "default", named: Boolean(opts.profile) };
+  let answer = judgedFromSummary(summary, ask);
+  if (answer === undefined) {
+    if (!config) {
+      // Summarised again from what is read now: the file may have changed since the kept summary.
+      config = await AwsConfig.load(deps.fs, paths.configFile);
+      summary = summarize(config);
     }
+    answer = judgedFromSummary(summary, ask) ?? judgedFromConfig(config, summary.signIns, ask, deps.env);
   }
+  const judged =
+    answer === "nothing"
+      ? undefined
+      : { signIn: answer.signIn, loginCommand: loginCommandFor(ask.ssoSession !== undefined ? { sessionName: ask.ssoSession } : { profileName: ask.profileName }) };
 
-  const signIns = opts.profile || opts.ssoSession ? [judged!.signIn] : allSignIns;
+  const signIns = opts.profile || opts.ssoSession ? [judged!.signIn] : summary.signIns;
   const ssoCache = new JsonFileCache(deps.fs, paths.ssoCacheDir);
   const now = deps.clock.now();
   const sessions = await Promise.all(signIns.map((s) => sessionStatus(s, summary.profileNames, ssoCache, now)));

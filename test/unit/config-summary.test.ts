@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -93,7 +94,8 @@ describe("summarize", () => {
 });
 
 describe("the summary cache", () => {
-  const cache = () => new ConfigSummaryCache(fs, clock, cacheDir);
+  const uid = process.getuid?.();
+  const cache = () => new ConfigSummaryCache(fs, clock, cacheDir, undefined, uid);
 
   it("answers a second run from the cache without reading the config, with the same summary", async () => {
     const first = await cache().load(configFile);
@@ -155,13 +157,36 @@ describe("the summary cache", () => {
     expect(planted.summary.profileNames[0]).toBe("a");
   });
 
-  it("believes only a summary owned by the user it runs as", async () => {
-    const uid = process.getuid?.() ?? 0;
-    const own = () => new ConfigSummaryCache(fs, clock, cacheDir, undefined, uid);
-    await own().load(configFile);
-    expect((await own().load(configFile)).config).toBeUndefined();
-    const someoneElse = new ConfigSummaryCache(fs, clock, cacheDir, undefined, uid + 1);
+  it("believes only a summary owned by the user it runs as, in a directory nobody else may write", async () => {
+    await cache().load(configFile);
+    expect((await cache().load(configFile)).config).toBeUndefined();
+    const someoneElse = new ConfigSummaryCache(fs, clock, cacheDir, undefined, (uid ?? 0) + 1);
     expect((await someoneElse.load(configFile)).config).toBeDefined();
+    chmodSync(cacheDir, 0o777);
+    expect((await cache().load(configFile)).config).toBeDefined();
+    chmodSync(cacheDir, 0o700);
+    expect((await cache().load(configFile)).config).toBeUndefined();
+  });
+
+  it("reports a config it can no longer read, though its summary is kept", async () => {
+    await cache().load(configFile);
+    const denied = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+    fs = {
+      ...fs,
+      version: async (file) => (file === configFile ? Promise.reject(denied) : nodeFs.version(file)),
+      readText: async (file, options) => (file === configFile ? Promise.reject(denied) : nodeFs.readText(file, options)),
+    };
+    await expect(cache().load(configFile)).rejects.toThrow(/Unable to read the config file .*EACCES/);
+  });
+
+  it("keeps the 32 most recently written summaries", async () => {
+    const configs = Array.from({ length: 34 }, (_, i) => path.join(dir, `config-${i}`));
+    for (const file of configs) writeFileSync(file, CONFIG);
+    for (const file of configs) await cache().load(file);
+    expect(cacheFiles()).toHaveLength(32);
+    reads = [];
+    await cache().load(configs[33]!);
+    expect(reads).not.toContain(configs[33]);
   });
 
   it("never follows a symlink planted as the cache file", async () => {
@@ -206,5 +231,25 @@ describe("summaryCacheDir", () => {
     expect(summaryCacheDir({ XDG_CACHE_HOME: "/x/cache" }, "/home/me")).toBe(path.join("/x/cache", "sso-setup", "config-summaries"));
     expect(summaryCacheDir({ XDG_CACHE_HOME: "relative" }, "/home/me")).toBe(path.join("/home/me", ".cache", "sso-setup", "config-summaries"));
     expect(summaryCacheDir({}, "")).toBeUndefined();
+  });
+});
+
+describe("nodeFs.version", () => {
+  it("opens the file to ask: an unreadable file is an error, not a version", async () => {
+    const file = path.join(dir, "secret");
+    writeFileSync(file, CONFIG, { mode: 0o600 });
+    expect(await nodeFs.version(file)).toMatchObject({ id: expect.stringMatching(/^\d+:\d+:\d+:\d+:\d+$/) });
+    expect(await nodeFs.version(path.join(dir, "missing"))).toBeNull();
+    expect(await nodeFs.version(dir)).toBeNull();
+    if (process.getuid?.() === 0) {
+      // Root reads anything: ask as nobody, through the built module.
+      const script = `import("${path.join(import.meta.dirname, "../../dist/src/platform/fs.js")}").then((m) => m.nodeFs.version(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code))`;
+      chmodSync(dir, 0o755);
+      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", script], { encoding: "utf8" });
+      expect(r.stdout.trim(), r.stderr).toBe("EACCES");
+    } else {
+      chmodSync(file, 0o000);
+      await expect(nodeFs.version(file)).rejects.toMatchObject({ code: "EACCES" });
+    }
   });
 });

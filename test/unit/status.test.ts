@@ -55,7 +55,7 @@ async function status(opts: Partial<StatusOptions>): Promise<{ sessions: Session
   };
   let out = "";
   const io = { out: { write: (s: string) => void (out += s) }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
-  const configSummaries = new ConfigSummaryCache(fs, clock, path.join(home, "summaries"));
+  const configSummaries = new ConfigSummaryCache(fs, clock, path.join(home, "summaries"), undefined, process.getuid?.());
   const deps = { io, fs, clock, env: { AWS_CONFIG_FILE: configFile }, homedir: home, configSummaries } as unknown as Deps;
   await runStatus({ profile: undefined, ssoSession: undefined, json: true, wide: false, configFile: undefined, ...opts }, deps);
   return { sessions: (JSON.parse(out) as { sessions: SessionStatus[] }).sessions, reads };
@@ -155,7 +155,7 @@ region = eu-west-1
     };
     const io = { out: { write: () => {} }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
     const stableClock = new FakeClock(clockAt);
-    const configSummaries = new ConfigSummaryCache(fs, stableClock, path.join(home, "summaries"));
+    const configSummaries = new ConfigSummaryCache(fs, stableClock, path.join(home, "summaries"), undefined, process.getuid?.());
     const deps = { io, fs, clock: stableClock, env: { AWS_CONFIG_FILE: configFile, ...c.env }, homedir: home, configSummaries } as unknown as Deps;
     try {
       await runStatus({ profile: c.profile, ssoSession: c.ssoSession, json: true, wide: false, configFile: undefined }, deps);
@@ -181,5 +181,33 @@ region = eu-west-1
     expect((await outcome({ ssoSession: "corp" }, Date.now() + 60_000)).configReads).toBe(0);
     expect((await outcome({ env: { AWS_PROFILE: "absent" } }, Date.now() + 60_000)).configReads).toBe(0);
     expect((await outcome({ profile: "legacy" }, Date.now() + 60_000)).configReads).toBe(1);
+  });
+});
+
+describe("status from a kept summary", () => {
+  it("answers from one version of the file: a summary it must complete from the config is made again from what it reads", async () => {
+    const before = `[profile legacy]\nsso_start_url = ${URL_B}\nsso_region = eu-central-1\n`;
+    const after = `${before}[profile second]\nsso_start_url = ${URL_B}\nsso_region = eu-central-1\n`;
+    writeFileSync(configFile, before);
+    const clockAt = new FakeClock(Date.now() + 60_000);
+    const version = await nodeFs.version(configFile);
+    let text = before;
+    // The file changes between the look at its version and the read a legacy profile needs.
+    const fs: Fs = {
+      ...nodeFs,
+      version: async (file) => (file === configFile ? version : nodeFs.version(file)),
+      readText: async (file, options) => (file === configFile ? text : nodeFs.readText(file, options)),
+    };
+    const run = async () => {
+      let out = "";
+      const io = { out: { write: (s: string) => void (out += s) }, err: { write: () => {} }, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
+      const configSummaries = new ConfigSummaryCache(fs, clockAt, path.join(home, "summaries"), undefined, process.getuid?.());
+      const deps = { io, fs, clock: clockAt, env: { AWS_CONFIG_FILE: configFile }, homedir: home, configSummaries } as unknown as Deps;
+      await runStatus({ profile: "legacy", ssoSession: undefined, json: true, wide: false, configFile: undefined }, deps).catch(() => undefined);
+      return (JSON.parse(out) as { sessions: SessionStatus[] }).sessions;
+    };
+    expect((await run())[0]?.profiles).toEqual(["legacy"]);
+    text = after;
+    expect((await run())[0]?.profiles).toEqual(["legacy", "second"]);
   });
 });
