@@ -5,10 +5,11 @@
  * allocating its values); the summary is a fraction of the file and answers both commands.
  *
  * A summary is used only for the very file version it was made from (fs.ts's FileVersion: device,
- * inode, size, and modification and change times to the nanosecond). The change time is set by the
- * kernel alone, so every edit gives a new version, with one exception: an edit within the same tick
- * of a coarse clock (a filesystem that keeps seconds) and of the same size. So a summary is written
- * only for a file that has not changed for STABLE_MS: any later edit is then a tick later. Whatever
+ * inode, size, and modification and change times to the nanosecond, read from the opened file). The
+ * change time is set by the kernel alone (or a network filesystem's server), so every edit gives a
+ * new version, with one exception: an edit within the same tick of a coarse clock (a filesystem that
+ * keeps seconds) and of the same size. So a summary is written only for a file that has not changed
+ * for STABLE_MS: any later edit is then a tick later. Whatever
  * goes wrong with the cache (no home, a full disk, a damaged file) leaves the run as it would be
  * without one. The cache holds profile and sso-session names and start URLs, as the config does, in a
  * 0700 directory of the user's cache directory (XDG_CACHE_HOME, else ~/.cache), mode 0600.
