@@ -1,4 +1,5 @@
 /** What starting the CLI loads: the fast paths must stay fast as commands are added. */
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -126,6 +127,39 @@ describe("hot paths", () => {
 });
 
 describe("the fast path (dist/cli/fast.cjs)", () => {
+  // Output is written to the descriptors directly (platform/stdio.ts); where that meets a full
+  // non-blocking pipe (EAGAIN), it goes on through the stream, which must drain before the exit.
+  it("lets every line through a full non-blocking pipe before it exits", () => {
+    const box = makeSandbox();
+    try {
+      mkdirSync(path.dirname(box.configFile), { recursive: true });
+      const names = Array.from({ length: 15_000 }, (_, i) => `profile-number-${i}`);
+      writeFileSync(box.configFile, names.map((n) => `[profile ${n}]\nregion = us-east-1\n`).join(""));
+      const reader = `
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+child = subprocess.Popen(sys.argv[1:], stdout=w)
+os.close(w)
+time.sleep(1)  # the pipe fills, and sso-setup's next write meets EAGAIN
+data = b""
+while True:
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    data += chunk
+print(child.wait(), len(data.splitlines()), data.splitlines()[-1].decode())
+`;
+      const r = spawnSync("python3", ["-c", reader, process.execPath, path.join(ROOT, "bin/sso-setup.cjs"), "completion", "--list", "profiles"], {
+        env: box.env(),
+        encoding: "utf8",
+      });
+      expect(r.stdout.trim(), r.stderr).toBe("0 15000 profile-number-14999");
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it("answers warm hot command lines alone: the full program is never loaded", () =>
     withSignedInDev(async (_emu, box) => {
       expect((await runCli(["export-credentials", "--profile", "dev"], { env: box.env() })).code).toBe(0);
