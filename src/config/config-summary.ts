@@ -17,6 +17,7 @@
 import * as path from "node:path";
 import type { Clock } from "../platform/clock.js";
 import type { Fs } from "../platform/fs.js";
+import { sha1Hex } from "../sso/token.js";
 import type { DebugLog } from "../ui/debug.js";
 import { VERSION } from "../version.js";
 import { AwsConfig } from "./aws-config.js";
@@ -69,7 +70,7 @@ export class ConfigSummaryCache {
    * The config's own errors are thrown as AwsConfig.load throws them.
    */
   async load(file: string): Promise<{ summary: ConfigSummary; config?: AwsConfig }> {
-    const cacheFile = this.dir === undefined ? undefined : path.join(this.dir, `config-${nameHash(file)}.json`);
+    const cacheFile = this.dir === undefined ? undefined : path.join(this.dir, `config-${sha1Hex(file)}.json`);
     const before = cacheFile === undefined ? null : await this.fs.version(file).catch(() => null);
     if (before && cacheFile) {
       const cached = await this.read(cacheFile);
@@ -124,7 +125,7 @@ export class ConfigSummaryCache {
   }
 }
 
-const SUMMARY_FILE = /^config-[0-9a-f]{8}\.json$/;
+const SUMMARY_FILE = /^config-[0-9a-f]{40}\.json$/;
 const KEPT_SUMMARIES = 32;
 
 /** The cache directory: XDG_CACHE_HOME's (when absolute, as the XDG spec asks), else ~/.cache's. */
@@ -132,13 +133,6 @@ export function summaryCacheDir(env: Readonly<Record<string, string | undefined>
   const xdg = env.XDG_CACHE_HOME;
   const base = xdg && path.isAbsolute(xdg) ? xdg : homedir ? path.join(homedir, ".cache") : undefined;
   return base === undefined ? undefined : path.join(base, "sso-setup", "config-summaries");
-}
-
-/** FNV-1a over the path's UTF-16 units: a short file name without loading node:crypto (the file holds the path itself). */
-function nameHash(file: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < file.length; i++) hash = Math.imul(hash ^ file.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, "0");
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";

@@ -102,7 +102,7 @@ describe("the summary cache", () => {
     expect(first.config).toBeDefined();
     expect(configReads()).toBe(1);
     const [name] = cacheFiles();
-    expect(name).toMatch(/^config-[0-9a-f]{8}\.json$/);
+    expect(name).toMatch(/^config-[0-9a-f]{40}\.json$/);
     expect(statSync(path.join(cacheDir, name!)).mode & 0o777).toBe(0o600);
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
 
