@@ -2,7 +2,6 @@ import { Command } from "commander";
 import { AwsConfig } from "../config/aws-config.js";
 import {
   credentialsFilePath,
-  formatExpiry,
   loadCredentialsFile,
   updateCredentialsFile,
   type CredentialsSection,
@@ -15,7 +14,7 @@ import type { Deps } from "../deps.js";
 import { epilogue } from "../ui/help-text.js";
 import { ConfigError, SsoSetupError, UsageError, exitCodeFor, type ExitCode } from "../errors.js";
 import { LoginRequiredError } from "../sso/login-required.js";
-import { EXPIRY_WINDOW_MS } from "../sso/token.js";
+import { EXPIRY_WINDOW_MS, formatTimestamp } from "../sso/token.js";
 import { awsPaths } from "../config/paths.js";
 
 export interface CredentialsWriteOptions {
@@ -145,7 +144,7 @@ export async function runCredentialsWrite(opts: CredentialsWriteOptions, deps: D
     if (!opts.force) refuseToClobber(sections.get(name), name, file);
     return { writes: [{ name, sourceProfile: resolved.profileName, credentials: resolved.credentials }], removals: [], result: undefined };
   });
-  const expires = resolved.credentials.expiration === undefined ? "" : `, expires ${formatExpiry(resolved.credentials.expiration)}`;
+  const expires = resolved.credentials.expiration === undefined ? "" : `, expires ${formatTimestamp(resolved.credentials.expiration)}`;
   deps.io.err.write(`Wrote [${name}] to ${file} from profile "${resolved.profileName}"${expires}. Use it with --profile ${name}.\n`);
   deps.io.out.write(`${name}\n`);
 }
@@ -190,7 +189,7 @@ export async function runCredentialsRefresh(opts: CredentialsRefreshOptions, dep
       return { writes: still, removals: [], result: still };
     });
     for (const w of written) {
-      const expires = w.credentials.expiration === undefined ? "" : `, expires ${formatExpiry(w.credentials.expiration)}`;
+      const expires = w.credentials.expiration === undefined ? "" : `, expires ${formatTimestamp(w.credentials.expiration)}`;
       deps.io.err.write(`Refreshed [${w.name}] from profile "${w.sourceProfile}"${expires}.\n`);
     }
   }

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { Credentials } from "../credentials/formatters.js";
 import { ConfigError, FileSystemError } from "../errors.js";
 import type { Fs } from "../platform/fs.js";
+import { formatTimestamp } from "../sso/token.js";
 import { lockedRewrite, type ConfigWriteDeps } from "./aws-config.js";
 import { ConfigSyntaxError, parseConfig, removeSections, upsertSections, type SectionRef, type SectionUpdate } from "./ini.js";
 
@@ -81,11 +82,6 @@ export async function loadCredentialsFile(fs: Fs, file: string): Promise<Map<str
   return parseCredentialsFile(await readCredentialsText(fs, file), file);
 }
 
-/** `%Y-%m-%dT%H:%M:%SZ`, as the AWS CLI writes timestamps. */
-export function formatExpiry(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 export interface SectionWrite {
   name: string;
   sourceProfile: string;
@@ -102,7 +98,7 @@ function sectionUpdate(write: SectionWrite): SectionUpdate {
       ["aws_session_token", credentials.sessionToken ?? null],
       // botocore reads aws_security_token before aws_session_token: a stale one would win.
       ["aws_security_token", null],
-      [EXPIRES_KEY, credentials.expiration === undefined ? null : formatExpiry(credentials.expiration)],
+      [EXPIRES_KEY, credentials.expiration === undefined ? null : formatTimestamp(credentials.expiration)],
       [OWNER_KEY, write.sourceProfile],
     ],
   };

@@ -3,6 +3,7 @@
  * credentials in, text out. This text holds secrets, so it only ever goes to stdout.
  */
 import { ServiceError } from "../errors.js";
+import { utcDateTime } from "../sso/token.js";
 
 export interface Credentials {
   accessKeyId: string;
@@ -20,7 +21,7 @@ export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
  * fraction because the cached `...Z` value it was parsed from has none.
  */
 export function formatExpiration(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(/\.000Z$/, "+00:00");
+  return `${utcDateTime(epochMs)}+00:00`;
 }
 
 const VARIABLES: ReadonlyArray<[keyof Credentials, string]> = [

@@ -10,6 +10,7 @@ import {
   registrationCacheKey,
   sha1Hex,
   tokenCacheKey,
+  utcDateTime,
 } from "../../src/sso/token.js";
 
 // Vectors from ../shared/reference (aws-cli-sso-behavior.md §3 and wire-and-sdk.md §6.5), computed by
@@ -57,6 +58,21 @@ describe("cache keys shared with the AWS CLI", () => {
 describe("timestamps", () => {
   it("writes the CLI's format without fractions", () => {
     expect(formatTimestamp(Date.parse("2025-01-01T08:00:00.999Z"))).toBe("2025-01-01T08:00:00Z");
+  });
+
+  it("formats as toISOString() does, to the second, across the range of Date", () => {
+    const asIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "");
+    const random = mulberry32(11);
+    const MAX = 8.64e15;
+    const samples = [0, -1, 999, -999, 1000, Date.parse("2026-12-31T23:59:59.999Z"), Date.parse("2028-02-29T12:00:00Z"), Date.parse("0000-01-01T00:00:00Z"), Date.parse("9999-12-31T23:59:59.999Z"), Date.parse("9999-12-31T23:59:59.999Z") + 1, Date.parse("0000-01-01T00:00:00Z") - 1, MAX, -MAX];
+    for (let i = 0; i < 5000; i++) samples.push(Math.floor((random() * 2 - 1) * (i % 2 ? 4.1e12 : MAX)));
+    for (const ms of samples) expect(utcDateTime(ms), String(ms)).toBe(asIso(ms));
+    expect(utcDateTime(Date.parse("0999-03-04T05:06:07Z"))).toBe("0999-03-04T05:06:07");
+    expect(utcDateTime(-1)).toBe("1969-12-31T23:59:59");
+    expect(utcDateTime(MAX)).toBe("+275760-09-13T00:00:00");
+    // As toISOString(): an invalid time is an error, never "NaN-NaN-…" in a cache file.
+    expect(() => utcDateTime(Number.NaN)).toThrow(RangeError);
+    expect(() => utcDateTime(MAX + 1)).toThrow(RangeError);
   });
 
   it("reads every form other writers use", () => {
