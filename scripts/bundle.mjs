@@ -69,6 +69,14 @@ const commonJs = {
   external: ["./fast.cjs", "./root-help.cjs"],
 };
 
+/**
+ * fast.cjs is both a CommonJS module (for require(), on Node 22+ and Windows) and a script whose value
+ * is its module function (for platform/code-cache.ts on Node 20): compiled from a string that
+ * already holds the wrapper, V8 needs no second, wrapped copy of the source in the young generation.
+ */
+const DUAL_USE_HEADER =
+  '(typeof module<"u"&&typeof exports<"u"?f=>f(exports,require,module,__filename,__dirname):f=>f)(function(exports,require,module,__filename,__dirname){';
+
 const fast = await build({
   ...common,
   ...commonJs,
@@ -77,7 +85,21 @@ const fast = await build({
   // A lazily loaded built-in (node:child_process) becomes a require: a real import() would start the
   // ES module loader.
   supported: { "dynamic-import": false },
+  banner: { js: DUAL_USE_HEADER },
+  footer: { js: "\n})" },
 });
+/**
+ * `import * as path from "node:path"` becomes `__toESM(require("node:path"), 1)` in a CommonJS
+ * bundle: a copy of the module's every export as a getter, made at each start (node:fs has a hundred),
+ * in the young generation whose first collection exec's runs otherwise cross. The built-in's own
+ * exports object serves the same property reads; nothing here reads a namespace's `default`.
+ */
+function requireBuiltinsDirectly(file) {
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace(/__toESM\((require\("node:[a-z_/]+"\))(?:,1)?\)/g, "$1"));
+}
+requireBuiltinsDirectly(path.join(outdir, "fast.cjs"));
+
 // bin.ts names fast.cjs's code cache (on Node 20, platform/code-cache.ts) after its contents: V8
 // itself checks only the length of the source a cache was made for.
 const fastBundleId = createHash("sha256").update(readFileSync(path.join(outdir, "fast.cjs"))).digest("hex").slice(0, 16);
@@ -87,6 +109,7 @@ const entry = await build({
   entryPoints: { bin: path.join(src, "bin.ts") },
   define: { __FAST_BUNDLE_ID__: JSON.stringify(fastBundleId) },
 });
+requireBuiltinsDirectly(path.join(outdir, "bin.cjs"));
 
 const program = await build({
   ...common,

@@ -25,6 +25,8 @@ import { createInquirerPrompter, type Prompter } from "./ui/prompter.js";
 
 /** The local dependencies (local-deps.ts), and the ones that reach people, browsers and services. */
 export interface Deps extends LocalDeps {
+  /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
+  signal: AbortSignal;
   prompter: Prompter;
   browser: Browser;
   ssoApis: SsoApiFactory;
@@ -44,7 +46,7 @@ export interface Deps extends LocalDeps {
 
 /** Everything real; `io` is the process's streams (platform/stdio.ts). */
 export function createRealDeps(proc: NodeJS.Process, io: IOStreams, signal: AbortSignal, interrupts: InterruptOwnership): Deps {
-  const local = createLocalDeps(proc, io, signal, interrupts);
+  const local = createLocalDeps(proc, io, interrupts);
   const { env, homedir, fs, debug, scope } = local;
   // Loaded with the SDK, when a command first needs the network: it reads the config for ca_bundle.
   let network: Promise<NetworkSettings> | undefined;
@@ -56,6 +58,7 @@ export function createRealDeps(proc: NodeJS.Process, io: IOStreams, signal: Abor
   let web: Promise<WebClient> | undefined;
   return {
     ...local,
+    signal,
     prompter: createInquirerPrompter({ input: () => proc.stdin, output: () => proc.stderr, signal }),
     browser: createSystemBrowser({
       browserEnv: env.BROWSER,

@@ -10,6 +10,7 @@ import type { Deps } from "./deps.js";
 import { commit, handOver, handOverRequested } from "./hand-over.js";
 import { createLocalDeps, type LocalDeps } from "./local-deps.js";
 import { main } from "./main.js";
+import { nodeFsReadingOnMainThread } from "./platform/fs.js";
 import { processIo } from "./platform/stdio.js";
 import type { IOStreams, TextOutput } from "./ui/io.js";
 
@@ -19,7 +20,8 @@ export async function runFast(argv: readonly string[]): Promise<number | undefin
   // No Ctrl-C handling of its own (listening costs a twentieth of a start): an attempt only reads, so
   // stopping it anywhere loses nothing, and exec's child gets the signals forwarded by child.ts.
   const interrupts = { handToChild: () => undefined, takeBack: () => undefined };
-  const deps = attemptDeps(createLocalDeps(process, output.io, new AbortController().signal, interrupts), output);
+  // Read on the main thread: an attempt reads a few small files and has nothing to do meanwhile.
+  const deps = attemptDeps(createLocalDeps(process, output.io, interrupts, nodeFsReadingOnMainThread), output);
   let code: number | undefined;
   try {
     code = await main(argv, deps);
@@ -39,8 +41,14 @@ export async function runFast(argv: readonly string[]): Promise<number | undefin
  * summaries (local-deps.ts) keep their writes: a cache of what the config says, replaced atomically.
  */
 function attemptDeps(local: LocalDeps, output: HeldOutput): Deps {
+  let signal: AbortSignal | undefined;
   return {
     ...local,
+    // Never aborted (nothing cancels an attempt), and made only if asked for: a warm run never asks,
+    // and AbortController's first use loads Node's module for it, a hundredth of a start.
+    get signal() {
+      return (signal ??= new AbortController().signal);
+    },
     fs: {
       ...local.fs,
       writeFileAtomic: () => handOver("a file write"),

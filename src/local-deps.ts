@@ -22,8 +22,6 @@ export interface LocalDeps {
   homedir: string;
   /** Runs exec's command in the foreground. */
   children: ForegroundRunner;
-  /** Aborted on Ctrl-C while no prompt owns the terminal (for example while polling for a token). */
-  signal: AbortSignal;
   /** `--debug`: switched on by cli.ts once the command line is parsed (or from the start by SSO_SETUP_DEBUG). */
   debug: DebugLog;
   /** The running command's --profile and --config-file, recorded by cli.ts before its action (for ca_bundle). */
@@ -37,8 +35,11 @@ export interface LocalDeps {
   configSummaries: ConfigSummaryCache;
 }
 
-/** `io` is the process's streams (platform/stdio.ts), or the fast path's held version of them. */
-export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, signal: AbortSignal, interrupts: InterruptOwnership): LocalDeps {
+/**
+ * `io` is the process's streams (platform/stdio.ts), or the fast path's held version of them; `files`
+ * is nodeFs, or for the fast path the same files read on the main thread.
+ */
+export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, interrupts: InterruptOwnership, files: Fs = nodeFs): LocalDeps {
   const env = { ...proc.env };
   // The SDKs read HOME first too, so a HOME override moves our caches exactly where theirs go.
   const homedir = env.HOME || env.USERPROFILE || os.homedir();
@@ -46,7 +47,7 @@ export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, signal: Abo
   const scope: CommandScope = {};
   const awsDir = path.join(homedir, ".aws");
   const changes: FsChange[] = [];
-  const hooked = withFsHook(nodeFs, {
+  const hooked = withFsHook(files, {
     active: true,
     changed: (change) => {
       changes.push(change);
@@ -72,8 +73,7 @@ export function createLocalDeps(proc: NodeJS.Process, io: IOStreams, signal: Abo
     fs,
     env,
     homedir,
-    children: createForegroundRunner(proc, interrupts, nodeFs.readText),
-    signal,
+    children: createForegroundRunner(proc, interrupts, files.readText),
     debug,
     scope,
     changes,

@@ -38,7 +38,7 @@ export function codeCacheFile({ env, tmpdir, bundleId, uid }: CodeCacheOptions):
 /**
  * Runs the CommonJS file as require() runs it (its requires answered by `requireFn`, which must
  * resolve from the same directory), compiled from `cacheFile` when V8 accepts it, and returns its
- * exports. When there was no usable cache, the compiled code (with every function the run called) is
+ * exports. The file must be one whose value as a script is its module function, as fast.cjs is. When there was no usable cache, the compiled code (with every function the run called) is
  * saved as the process exits.
  */
 export function requireWithCodeCache<T>(file: string, requireFn: NodeJS.Require, cacheFile: string | undefined, uid: number | undefined): T {
@@ -51,7 +51,9 @@ export function requireWithCodeCache<T>(file: string, requireFn: NodeJS.Require,
     throw Object.assign(new Error(`Cannot find module '${file}'`, { cause: error }), { code: "MODULE_NOT_FOUND" });
   }
   const cachedData = cacheFile === undefined ? undefined : readOwnCache(cacheFile, uid);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // The file's value as a script is its module function (scripts/bundle.mjs): no wrapper to add,
+  // hence no second copy of the source.
+  const script = new Script(source, { filename: file, cachedData });
   const module = { id: file, filename: file, loaded: false, exports: {} as T, children: [], paths: [] };
   // As require() would have it: a second require of the file finds this one, and the start-up test
   // sees it among the loaded modules.

@@ -11,23 +11,63 @@ import * as path from "node:path";
 import { FileSystemError, fileSystemError } from "../errors.js";
 
 /**
- * What reading needs, from node:fs's callback functions. Not fs.promises, nor util.promisify: loading
+ * What reading needs from node:fs, in one of two ways. Not fs.promises, nor util.promisify: loading
  * them costs a tenth of a bare Node start, and the commands that run most (credential_process, Tab
  * completion) only read. Writing uses fs.promises.
  */
+interface Reading {
+  open(file: string, flags: number): Promise<number>;
+  fstat(fd: number): Promise<Stats>;
+  read(fd: number, buffer: Buffer, offset: number): Promise<number>;
+  close(fd: number): Promise<void>;
+  stat(file: string): Promise<Stats>;
+  bigFstat(fd: number): Promise<fs.BigIntStats>;
+  readdir(dir: string): Promise<string[]>;
+  realpath(file: string): Promise<string>;
+  readlink(file: string): Promise<string>;
+}
+
 function settled<T>(start: (callback: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 }
-const reading = {
-  open: (file: string, flags: number) => settled<number>((done) => fs.open(file, flags, done)),
-  fstat: (fd: number) => settled<Stats>((done) => fs.fstat(fd, done)),
-  read: (fd: number, buffer: Buffer, offset: number) => settled<number>((done) => fs.read(fd, buffer, offset, buffer.length - offset, null, done)),
-  close: (fd: number) => settled<void>((done) => fs.close(fd, (error) => done(error ?? null, undefined))),
-  stat: (file: string) => settled<Stats>((done) => fs.stat(file, done)),
-  bigFstat: (fd: number) => settled<fs.BigIntStats>((done) => fs.fstat(fd, { bigint: true }, done)),
-  readdir: (dir: string) => settled<string[]>((done) => fs.readdir(dir, done)),
-  realpath: (file: string) => settled<string>((done) => fs.realpath(file, done)),
-  readlink: (file: string) => settled<string>((done) => fs.readlink(file, done)),
+
+/** On libuv's thread pool: the event loop (prompts, timers, Ctrl-C, a child's signals) runs meanwhile. */
+const threadPoolReading: Reading = {
+  open: (file, flags) => settled((done) => fs.open(file, flags, done)),
+  fstat: (fd) => settled((done) => fs.fstat(fd, done)),
+  read: (fd, buffer, offset) => settled((done) => fs.read(fd, buffer, offset, buffer.length - offset, null, done)),
+  close: (fd) => settled((done) => fs.close(fd, (error) => done(error ?? null, undefined))),
+  stat: (file) => settled((done) => fs.stat(file, done)),
+  bigFstat: (fd) => settled((done) => fs.fstat(fd, { bigint: true }, done)),
+  readdir: (dir) => settled((done) => fs.readdir(dir, done)),
+  realpath: (file) => settled((done) => fs.realpath(file, done)),
+  readlink: (file) => settled((done) => fs.readlink(file, done)),
+};
+
+function now<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/**
+ * On the main thread. For a run with nothing to do meanwhile (the fast path's warm runs read a few
+ * small files, one after another): the first read on the thread pool starts its four threads, which
+ * the process then stops again at exit, and costs exec's fork more. Nothing here can block for long: a FIFO
+ * is opened without waiting for a writer (O_NONBLOCK) and refused before it is read, as is a device.
+ */
+const mainThreadReading: Reading = {
+  open: (file, flags) => now(() => fs.openSync(file, flags)),
+  fstat: (fd) => now(() => fs.fstatSync(fd)),
+  read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
+  close: (fd) => now(() => fs.closeSync(fd)),
+  stat: (file) => now(() => fs.statSync(file)),
+  bigFstat: (fd) => now(() => fs.fstatSync(fd, { bigint: true })),
+  readdir: (dir) => now(() => fs.readdirSync(dir)),
+  realpath: (file) => now(() => fs.realpathSync(file)),
+  readlink: (file) => now(() => fs.readlinkSync(file)),
 };
 
 /**
@@ -215,7 +255,7 @@ function tooLarge(file: string, size: number, maxBytes: number): FileSystemError
   );
 }
 
-async function readRegularFile(file: string, maxBytes: number, noFollow: boolean, strictUtf8: boolean, ownedBy: number | undefined): Promise<string | null> {
+async function readRegularFile(reading: Reading, file: string, maxBytes: number, noFollow: boolean, strictUtf8: boolean, ownedBy: number | undefined): Promise<string | null> {
   // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, forever. On a regular file it
   // changes nothing.
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
@@ -270,140 +310,148 @@ async function isReadOnly(file: string, stats: Stats): Promise<boolean> {
   }
 }
 
-export const nodeFs: Fs = {
-  async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false, strictUtf8 = false, ownedBy } = {}) {
-    return readRegularFile(file, maxBytes, noFollow, strictUtf8, ownedBy);
-  },
+/** This machine's files, read on the thread pool: the full program's. */
+export const nodeFs: Fs = createNodeFs(threadPoolReading);
+/** This machine's files, read on the main thread: the fast path's (fast-path.ts). Writes are the same. */
+export const nodeFsReadingOnMainThread: Fs = createNodeFs(mainThreadReading);
 
-  async writeFileAtomic(file, data, { mode, forceMode = false, noFollow = false }) {
-    // The link stays a link (a config file kept in a dotfiles repository): its target is replaced.
-    // A cache file's link is replaced itself: rename() never follows the name it replaces.
-    const target = noFollow ? path.join(await nodeFs.realpath(path.dirname(file)), path.basename(file)) : await nodeFs.realpath(file);
-    let existing: Stats | null = null;
-    try {
-      existing = await (noFollow ? fsp.lstat(target) : fsp.stat(target));
-    } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "write", target);
-    }
-    if (existing && !existing.isFile()) {
-      if (!noFollow || existing.isDirectory()) {
-        throw new FileSystemError("write", target, existing.isDirectory() ? "it is a directory" : "it is not a regular file", {
-          code: existing.isDirectory() ? "EISDIR" : "ENOTREG",
+function createNodeFs(reading: Reading): Fs {
+  const self: Fs = {
+    async readText(file, { maxBytes = MAX_READ_BYTES, noFollow = false, strictUtf8 = false, ownedBy } = {}) {
+      return readRegularFile(reading, file, maxBytes, noFollow, strictUtf8, ownedBy);
+    },
+
+    async writeFileAtomic(file, data, { mode, forceMode = false, noFollow = false }) {
+      // The link stays a link (a config file kept in a dotfiles repository): its target is replaced.
+      // A cache file's link is replaced itself: rename() never follows the name it replaces.
+      const target = noFollow ? path.join(await self.realpath(path.dirname(file)), path.basename(file)) : await self.realpath(file);
+      let existing: Stats | null = null;
+      try {
+        existing = await (noFollow ? fsp.lstat(target) : fsp.stat(target));
+      } catch (error) {
+        if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "write", target);
+      }
+      if (existing && !existing.isFile()) {
+        if (!noFollow || existing.isDirectory()) {
+          throw new FileSystemError("write", target, existing.isDirectory() ? "it is a directory" : "it is not a regular file", {
+            code: existing.isDirectory() ? "EISDIR" : "ENOTREG",
+          });
+        }
+        existing = null; // a symlink or other entry in a cache directory: replaced, its owner and mode not kept
+      }
+      if (existing && !forceMode && (await isReadOnly(target, existing))) {
+        const mode = (existing.mode & 0o777).toString(8).padStart(4, "0");
+        throw new FileSystemError("write", target, `it is read-only (mode ${mode}), so sso-setup leaves it alone; make it writable (chmod u+w) to let sso-setup change it`, {
+          code: "EACCES",
         });
       }
-      existing = null; // a symlink or other entry in a cache directory: replaced, its owner and mode not kept
-    }
-    if (existing && !forceMode && (await isReadOnly(target, existing))) {
-      const mode = (existing.mode & 0o777).toString(8).padStart(4, "0");
-      throw new FileSystemError("write", target, `it is read-only (mode ${mode}), so sso-setup leaves it alone; make it writable (chmod u+w) to let sso-setup change it`, {
-        code: "EACCES",
-      });
-    }
-    const fileMode = existing && !forceMode ? existing.mode & 0o7777 : mode;
-    await sweepStaleTemps(path.dirname(target));
-    let temp: { file: string; handle: fsp.FileHandle };
-    try {
-      temp = await createTemp(target, fileMode);
-    } catch (error) {
-      throw fileSystemError(error, "write", target);
-    }
-    try {
-      if (typeof data === "string") await temp.handle.writeFile(data, "utf8");
-      else await writePieces(temp.handle, data);
-      // Without the fsync, a crash right after the rename can leave an empty file on some filesystems.
-      await temp.handle.sync();
-      await temp.handle.close();
-      // open()'s mode passes through the umask; the file's own mode is meant exactly.
-      await fsp.chmod(temp.file, fileMode);
-      // Only root can give a file away: `sudo sso-setup` must not leave a person's config owned by root.
-      if (existing && process.getuid?.() === 0) await fsp.chown(temp.file, existing.uid, existing.gid);
-      await fsp.rename(temp.file, target);
-    } catch (error) {
-      await temp.handle.close().catch(() => undefined);
-      await fsp.unlink(temp.file).catch(() => undefined);
-      throw fileSystemError(error, "write", target);
-    }
-  },
-
-  async mkdirp(dir, mode) {
-    // mkdir's recursive mode applies `mode` to every directory it creates (~/.aws/sso/cache 0700)
-    // without changing the mode of a ~/.aws that already exists; the chmod makes it exact whatever the
-    // umask (a umask of 0277 would otherwise leave directories we cannot write into).
-    const target = path.resolve(dir);
-    try {
-      const first = await fsp.mkdir(target, { recursive: true, mode });
-      if (first === undefined) return;
-      for (let created = target; ; created = path.dirname(created)) {
-        await fsp.chmod(created, mode);
-        if (created === first || created === path.dirname(created)) break;
+      const fileMode = existing && !forceMode ? existing.mode & 0o7777 : mode;
+      await sweepStaleTemps(path.dirname(target));
+      let temp: { file: string; handle: fsp.FileHandle };
+      try {
+        temp = await createTemp(target, fileMode);
+      } catch (error) {
+        throw fileSystemError(error, "write", target);
       }
-    } catch (error) {
-      throw fileSystemError(error, "create the directory", target);
-    }
-  },
+      try {
+        if (typeof data === "string") await temp.handle.writeFile(data, "utf8");
+        else await writePieces(temp.handle, data);
+        // Without the fsync, a crash right after the rename can leave an empty file on some filesystems.
+        await temp.handle.sync();
+        await temp.handle.close();
+        // open()'s mode passes through the umask; the file's own mode is meant exactly.
+        await fsp.chmod(temp.file, fileMode);
+        // Only root can give a file away: `sudo sso-setup` must not leave a person's config owned by root.
+        if (existing && process.getuid?.() === 0) await fsp.chown(temp.file, existing.uid, existing.gid);
+        await fsp.rename(temp.file, target);
+      } catch (error) {
+        await temp.handle.close().catch(() => undefined);
+        await fsp.unlink(temp.file).catch(() => undefined);
+        throw fileSystemError(error, "write", target);
+      }
+    },
 
-  async readdir(dir) {
-    try {
-      return await reading.readdir(dir);
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return [];
-      throw fileSystemError(error, "list", dir);
-    }
-  },
+    async mkdirp(dir, mode) {
+      // mkdir's recursive mode applies `mode` to every directory it creates (~/.aws/sso/cache 0700)
+      // without changing the mode of a ~/.aws that already exists; the chmod makes it exact whatever the
+      // umask (a umask of 0277 would otherwise leave directories we cannot write into).
+      const target = path.resolve(dir);
+      try {
+        const first = await fsp.mkdir(target, { recursive: true, mode });
+        if (first === undefined) return;
+        for (let created = target; ; created = path.dirname(created)) {
+          await fsp.chmod(created, mode);
+          if (created === first || created === path.dirname(created)) break;
+        }
+      } catch (error) {
+        throw fileSystemError(error, "create the directory", target);
+      }
+    },
 
-  async realpath(file) {
-    try {
-      return await reading.realpath(file);
-    } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "resolve", file);
-    }
-    try {
-      return await danglingTarget(path.resolve(file));
-    } catch (error) {
-      throw fileSystemError(error, "resolve", file);
-    }
-  },
+    async readdir(dir) {
+      try {
+        return await reading.readdir(dir);
+      } catch (error) {
+        if (isErrno(error, "ENOENT")) return [];
+        throw fileSystemError(error, "list", dir);
+      }
+    },
 
-  async stat(file) {
-    try {
-      const stats = await reading.stat(file);
-      return { mode: stats.mode & 0o7777, isFile: stats.isFile(), isDirectory: stats.isDirectory(), uid: stats.uid };
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw fileSystemError(error, "read", file);
-    }
-  },
+    async realpath(file) {
+      try {
+        return await reading.realpath(file);
+      } catch (error) {
+        if (!isErrno(error, "ENOENT")) throw fileSystemError(error, "resolve", file);
+      }
+      try {
+        return await danglingTarget(reading, path.resolve(file));
+      } catch (error) {
+        throw fileSystemError(error, "resolve", file);
+      }
+    },
 
-  async version(file) {
-    let fd: number;
-    try {
-      fd = await reading.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw fileSystemError(error, "read", file);
-    }
-    try {
-      const stats = await reading.bigFstat(fd);
-      if (!stats.isFile()) return null;
-      const changed = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-      return { id: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, changedAt: Number(changed / 1_000_000n) };
-    } catch (error) {
-      throw fileSystemError(error, "read", file);
-    } finally {
-      await reading.close(fd).catch(() => undefined);
-    }
-  },
+    async stat(file) {
+      try {
+        const stats = await reading.stat(file);
+        return { mode: stats.mode & 0o7777, isFile: stats.isFile(), isDirectory: stats.isDirectory(), uid: stats.uid };
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw fileSystemError(error, "read", file);
+      }
+    },
 
-  async remove(file) {
-    try {
-      await fsp.unlink(file);
-      return true;
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return false;
-      throw fileSystemError(error, "remove", file);
-    }
-  },
-};
+    async version(file) {
+      let fd: number;
+      try {
+        fd = await reading.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw fileSystemError(error, "read", file);
+      }
+      try {
+        const stats = await reading.bigFstat(fd);
+        if (!stats.isFile()) return null;
+        const changed = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+        return { id: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, changedAt: Number(changed / 1_000_000n) };
+      } catch (error) {
+        throw fileSystemError(error, "read", file);
+      } finally {
+        await reading.close(fd).catch(() => undefined);
+      }
+    },
+
+    async remove(file) {
+      try {
+        await fsp.unlink(file);
+        return true;
+      } catch (error) {
+        if (isErrno(error, "ENOENT")) return false;
+        throw fileSystemError(error, "remove", file);
+      }
+    },
+  };
+  return self;
+}
 
 /** The most links followed, as Linux's ELOOP limit. */
 const MAX_LINKS = 40;
@@ -413,7 +461,7 @@ const MAX_LINKS = 40;
  * dangling symlink (a dotfiles link whose target is not created yet), where the link points. Writing
  * there creates the target and keeps the link, as `open()` through the link does for the AWS CLI.
  */
-async function danglingTarget(file: string): Promise<string> {
+async function danglingTarget(reading: Reading, file: string): Promise<string> {
   let current = file;
   for (let hops = 0; ; hops++) {
     let dir: string;

@@ -1,7 +1,9 @@
 /** What starting the CLI loads: the fast paths must stay fast as commands are added. */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
+import { Script } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/server.js";
 import { roleCredentialsCacheKey } from "../../src/credentials/role-cache.js";
@@ -159,6 +161,39 @@ print(child.wait(), len(data.splitlines()), data.splitlines()[-1].decode())
       box.cleanup();
     }
   });
+
+  it("is a CommonJS module, and as a script its own module function, with Node's built-ins required as they are", () => {
+    const file = path.join(ROOT, "dist/cli/fast.cjs");
+    const source = readFileSync(file, "utf8");
+    // Node 20's code cache compiles the file as it is (platform/code-cache.ts): its value is the function.
+    const moduleFunction = new Script(source, { filename: file }).runInThisContext() as (...args: unknown[]) => void;
+    expect(moduleFunction).toBeTypeOf("function");
+    const module = { exports: {} as Record<string, unknown> };
+    moduleFunction.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+    expect(module.exports.runFast).toBeTypeOf("function");
+    // Node 22+ and Windows require() it.
+    expect((createRequire(import.meta.url)(file) as Record<string, unknown>).runFast).toBeTypeOf("function");
+    // A namespace import's getter copy of node:fs, node:path… at every start (scripts/bundle.mjs).
+    expect(source).not.toMatch(/__toESM\(require\("node:/);
+  });
+
+  it("runs a warm exec without starting libuv's thread pool: the files are read on the main thread", () =>
+    withSignedInDev(async (_emu, box) => {
+      expect((await runCli(["exec", "--profile", "dev", "--", "true"], { env: box.env() })).code).toBe(0);
+      // The command counts the threads of its parent, sso-setup, while it runs; the same for a bare
+      // node that spawns it. The thread pool would add its four.
+      const countParentThreads = ["sh", "-c", "ls /proc/$PPID/task | wc -l"];
+      const exec = await runCli(["exec", "--profile", "dev", "--", ...countParentThreads], { env: box.env() });
+      expect(exec.code, exec.stderr).toBe(0);
+      const bare = spawnSync(process.execPath, ["-e", `require("node:child_process").spawn(${JSON.stringify(countParentThreads[0])}, ${JSON.stringify(countParentThreads.slice(1))}, { stdio: "inherit" })`], {
+        encoding: "utf8",
+      });
+      expect(Number(exec.stdout.trim())).toBe(Number(bare.stdout.trim()));
+      // The full program reads on the pool: the same count there would mean the test sees nothing.
+      const full = await runCli(["exec", "--profile", "dev", "--server", "--", ...countParentThreads], { env: box.env() });
+      expect(full.code, full.stderr).toBe(0);
+      expect(Number(full.stdout.trim())).toBeGreaterThan(Number(bare.stdout.trim()));
+    }));
 
   it("answers warm hot command lines alone: the full program is never loaded", () =>
     withSignedInDev(async (_emu, box) => {

@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { ConfigSummaryCache, STABLE_MS, summarize, summaryCacheDir } from "../..
 import { listSignIns } from "../../src/config/sso-profiles.js";
 import { ConfigError } from "../../src/errors.js";
 import { nodeFs, type Fs } from "../../src/platform/fs.js";
+import { builtModule, nodeAsNobody } from "../helpers/as-nobody.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 
 const CONFIG = `[sso-session corp]
@@ -242,11 +242,9 @@ describe("nodeFs.version", () => {
     expect(await nodeFs.version(path.join(dir, "missing"))).toBeNull();
     expect(await nodeFs.version(dir)).toBeNull();
     if (process.getuid?.() === 0) {
-      // Root reads anything: ask as nobody, through the built module.
-      const script = `import("${path.join(import.meta.dirname, "../../dist/src/platform/fs.js")}").then((m) => m.nodeFs.version(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code))`;
       chmodSync(dir, 0o755);
-      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", script], { encoding: "utf8" });
-      expect(r.stdout.trim(), r.stderr).toBe("EACCES");
+      const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then((m) => m.nodeFs.version(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code))`;
+      expect(nodeAsNobody(script)).toBe("EACCES");
     } else {
       chmodSync(file, 0o000);
       await expect(nodeFs.version(file)).rejects.toMatchObject({ code: "EACCES" });

@@ -4,15 +4,17 @@
  * CLI, are in test/e2e/untrusted-filesystem.test.ts; these pin the pieces and the deadlines that are
  * too long to wait for there.
  */
+import { spawnSync } from "node:child_process";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ExitCode, exitCodeFor, FileSystemError } from "../../src/errors.js";
-import { nodeFs } from "../../src/platform/fs.js";
+import { nodeFs, nodeFsReadingOnMainThread, type Fs } from "../../src/platform/fs.js";
 import { withPermissionWarnings } from "../../src/platform/fs-hooks.js";
 import { acquireLock, LockTimeoutError, nodeFileLocker, STALE_MS, type FileLocker } from "../../src/platform/lock.js";
 import { SINGLE_FLIGHT_WAIT_MS, singleFlight } from "../../src/sso/single-flight.js";
+import { builtModule, nodeAsNobody } from "../helpers/as-nobody.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 
 let dir: string;
@@ -182,5 +184,70 @@ describe("the filesystem port", () => {
     expect(warnings[1]).toContain("by group and others (mode 0777)");
     expect(warnings[2]).toContain("by its group (mode 0770)");
     expect(warnings.join("")).not.toContain(`${home} can`);
+  });
+});
+
+// The full program reads on libuv's thread pool, the fast path on the main thread: the same answers
+// from both, and nothing that can leave the main thread waiting.
+describe.each([
+  ["on the thread pool", nodeFs],
+  ["on the main thread", nodeFsReadingOnMainThread],
+] as Array<[string, Fs]>)("reading %s", (_how, fs) => {
+  it("reads a file, and finds nothing where there is nothing", async () => {
+    writeFileSync(path.join(dir, "config"), "[default]\nregion = eu-west-1\n");
+    expect(await fs.readText(path.join(dir, "config"))).toBe("[default]\nregion = eu-west-1\n");
+    expect(await fs.readText(path.join(dir, "missing"))).toBeNull();
+    expect(await fs.stat(path.join(dir, "missing"))).toBeNull();
+    expect(await fs.version(path.join(dir, "missing"))).toBeNull();
+    expect(await fs.readdir(path.join(dir, "missing"))).toEqual([]);
+    expect(await fs.stat(path.join(dir, "config"))).toMatchObject({ isFile: true, isDirectory: false, uid: process.getuid?.() });
+    expect((await fs.version(path.join(dir, "config")))?.id).toBe((await nodeFs.version(path.join(dir, "config")))?.id);
+    expect(await fs.readdir(dir)).toEqual(["config"]);
+  });
+
+  it("refuses a FIFO, a device and a directory at once, without waiting for a writer", async () => {
+    const fifo = path.join(dir, "fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    for (const [file, kind] of [
+      [fifo, /FIFO/],
+      ["/dev/zero", /device/],
+      [dir, /directory/],
+    ] as const) {
+      const error = await fs.readText(file).catch((e: unknown) => e);
+      expect(error, file).toBeInstanceOf(FileSystemError);
+      expect((error as Error).message, file).toMatch(kind);
+    }
+    expect(await fs.version(fifo)).toBeNull();
+  });
+
+  it("never follows a symlink it is told not to, and refuses what is past the size limit", async () => {
+    writeFileSync(path.join(dir, "victim"), "mine");
+    symlinkSync(path.join(dir, "victim"), path.join(dir, "cache.json"));
+    const error = await fs.readText(path.join(dir, "cache.json"), { noFollow: true }).catch((e: unknown) => e);
+    expect((error as FileSystemError).code).toBe("ELOOP");
+    writeFileSync(path.join(dir, "big"), "x".repeat(2048));
+    expect(await fs.readText(path.join(dir, "big"), { maxBytes: 1024 }).catch((e: unknown) => e)).toBeInstanceOf(FileSystemError);
+    expect(await fs.readText("/proc/self/status", { maxBytes: 1 << 20 })).toContain("Name:");
+  });
+
+  it("resolves a dangling dotfiles link to the file a write would create", async () => {
+    mkdirSync(path.join(dir, "dotfiles"));
+    symlinkSync("dotfiles/aws-config", path.join(dir, "config"));
+    expect(await fs.realpath(path.join(dir, "config"))).toBe(path.join(dir, "dotfiles", "aws-config"));
+  });
+
+  it("reports a file it may not read as a filesystem error", async () => {
+    const file = path.join(dir, "secret");
+    writeFileSync(file, "x", { mode: 0o600 });
+    const which = fs === nodeFs ? "nodeFs" : "nodeFsReadingOnMainThread";
+    if (process.getuid?.() === 0) {
+      chmodSync(dir, 0o755);
+      const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then((m) => m.${which}.readText(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code, e.constructor.name))`;
+      expect(nodeAsNobody(script)).toBe("EACCES FileSystemError");
+    } else {
+      chmodSync(file, 0o000);
+      await expect(fs.readText(file)).rejects.toMatchObject({ code: "EACCES" });
+      await expect(fs.readText(file)).rejects.toBeInstanceOf(FileSystemError);
+    }
   });
 });
