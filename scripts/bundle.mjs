@@ -73,9 +73,14 @@ const commonJs = {
  * fast.cjs is both a CommonJS module (for require(), on Node 22+ and Windows) and a script whose value
  * is its module function (for platform/code-cache.ts on Node 20): compiled from a string that
  * already holds the wrapper, V8 needs no second, wrapped copy of the source in the young generation.
+ * `this` tells the two apart: a CommonJS module's is its exports, a script's the global object (a
+ * global `module` would not: `node -e` and the REPL define one). The module function is in
+ * parentheses, as in Node's own wrapper, so that V8 compiles it at once and Node 22's compile cache
+ * keeps it.
  */
 const DUAL_USE_HEADER =
-  '(typeof module<"u"&&typeof exports<"u"?f=>f(exports,require,module,__filename,__dirname):f=>f)(function(exports,require,module,__filename,__dirname){';
+  "(this===globalThis?f=>f:f=>f.call(exports,exports,require,module,__filename,__dirname))((function(exports,require,module,__filename,__dirname){";
+const DUAL_USE_FOOTER = "\n}))";
 
 const fast = await build({
   ...common,
@@ -86,17 +91,27 @@ const fast = await build({
   // ES module loader.
   supported: { "dynamic-import": false },
   banner: { js: DUAL_USE_HEADER },
-  footer: { js: "\n})" },
+  footer: { js: DUAL_USE_FOOTER },
 });
 /**
  * `import * as path from "node:path"` becomes `__toESM(require("node:path"), 1)` in a CommonJS
  * bundle: a copy of the module's every export as a getter, made at each start (node:fs has a hundred),
  * in the young generation whose first collection exec's runs otherwise cross. The built-in's own
- * exports object serves the same property reads; nothing here reads a namespace's `default`.
+ * exports object serves the same property reads, but has no `default`: a default import of a built-in
+ * (which reads it) fails the build.
  */
 function requireBuiltinsDirectly(file) {
   const text = readFileSync(file, "utf8");
-  writeFileSync(file, text.replace(/__toESM\((require\("node:[a-z_/]+"\))(?:,1)?\)/g, "$1"));
+  // `name=__toESM(require("node:x"),1)`, or an `import("node:x")` that became a require.
+  const copy = /(?:([\w$]+)\s*=\s*)?__toESM\(\s*(require\(\s*"node:[\w/]+"\s*\))\s*(?:,\s*1\s*)?\)/g;
+  for (const match of text.matchAll(copy)) {
+    const [whole, name] = match;
+    const readsDefault = name
+      ? new RegExp(`(?<![\\w$])${name.replaceAll("$", "\\$")}\\.default\\b`).test(text)
+      : /^\)*\.default\b/.test(text.slice(match.index + whole.length));
+    if (readsDefault) throw new Error(`${file}: a default import of a Node built-in (${whole}); import its names instead`);
+  }
+  writeFileSync(file, text.replace(copy, (_, name, required) => (name ? `${name}=${required}` : required)));
 }
 requireBuiltinsDirectly(path.join(outdir, "fast.cjs"));
 

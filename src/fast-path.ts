@@ -1,10 +1,10 @@
 /**
- * The fast path (bundled into dist/cli/bin.cjs with bin.ts): a hot command line is first tried with
- * only what a warm run needs: the config, the cached credentials, the child process. When the run
- * needs more (a sign-in, a refresh, a service call, a file to write), it hands over (hand-over.ts) and
- * the full program answers instead, as if the attempt had never been made: the attempt's output is held
- * back until it has its answer, and it changes no file of the user's (it may keep a summary of the
- * config, config/config-summary.ts: a cache, replaced atomically).
+ * The fast path (bundled into dist/cli/fast.cjs, which bin.ts loads): a hot command line is first
+ * tried with only what a warm run needs: the config, the cached credentials, the child process.
+ * When the run needs more (a sign-in, a refresh, a service call, a file to write), it hands over
+ * (hand-over.ts) and the full program answers instead, as if the attempt had never been made: the
+ * attempt's output is held back until it has its answer, and it changes no file of the user's (it
+ * may keep a summary of the config, config/config-summary.ts: a cache, replaced atomically).
  */
 import type { Deps } from "./deps.js";
 import { commit, handOver, handOverRequested } from "./hand-over.js";

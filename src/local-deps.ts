@@ -1,6 +1,7 @@
 /**
  * The dependencies that reach no further than this machine's files, clock and processes: all a warm
- * run of a hot path needs (fast-path.ts wires these alone), and the base of every real Deps (deps.ts).
+ * run of a hot path needs (fast-path.ts wires these, with a never-aborted signal and hand-overs for the
+ * rest), and the base of every real Deps (deps.ts).
  */
 import * as os from "node:os";
 import * as path from "node:path";

@@ -38,7 +38,8 @@ export function codeCacheFile({ env, tmpdir, bundleId, uid }: CodeCacheOptions):
 /**
  * Runs the CommonJS file as require() runs it (its requires answered by `requireFn`, which must
  * resolve from the same directory), compiled from `cacheFile` when V8 accepts it, and returns its
- * exports. The file must be one whose value as a script is its module function, as fast.cjs is. When there was no usable cache, the compiled code (with every function the run called) is
+ * exports. The file must be one whose value as a script is its module function, as fast.cjs
+ * is. When there was no usable cache, the compiled code (with every function the run called) is
  * saved as the process exits.
  */
 export function requireWithCodeCache<T>(file: string, requireFn: NodeJS.Require, cacheFile: string | undefined, uid: number | undefined): T {
@@ -54,11 +55,13 @@ export function requireWithCodeCache<T>(file: string, requireFn: NodeJS.Require,
   // The file's value as a script is its module function (scripts/bundle.mjs): no wrapper to add,
   // hence no second copy of the source.
   const script = new Script(source, { filename: file, cachedData });
+  const moduleFunction: unknown = script.runInThisContext();
+  if (typeof moduleFunction !== "function") throw new Error(`${file} is not a module function as a script: rebuild it with scripts/bundle.mjs`);
   const module = { id: file, filename: file, loaded: false, exports: {} as T, children: [], paths: [] };
   // As require() would have it: a second require of the file finds this one, and the start-up test
   // sees it among the loaded modules.
   (requireFn.cache as Record<string, unknown>)[file] = module;
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireFn, module, file, path.dirname(file));
+  (moduleFunction as (...args: unknown[]) => void).call(module.exports, module.exports, requireFn, module, file, path.dirname(file));
   module.loaded = true;
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     process.once("exit", () => saveCache(cacheFile, script, uid));

@@ -53,10 +53,11 @@ function now<T>(call: () => T): Promise<T> {
 }
 
 /**
- * On the main thread. For a run with nothing to do meanwhile (the fast path's warm runs read a few
- * small files, one after another): the first read on the thread pool starts its four threads, which
- * the process then stops again at exit, and costs exec's fork more. Nothing here can block for long: a FIFO
- * is opened without waiting for a writer (O_NONBLOCK) and refused before it is read, as is a device.
+ * On the main thread, for a run with nothing to do meanwhile: the fast path's warm runs read a few
+ * small files, one after another. The first read on the thread pool starts its threads (four,
+ * unless UV_THREADPOOL_SIZE says otherwise) and the exit stops them: 2-3 ms of a warm
+ * export-credentials, more of an exec. Nothing here waits long: a FIFO is opened without waiting
+ * for a writer (O_NONBLOCK) and refused before it is read, as is a device.
  */
 const mainThreadReading: Reading = {
   open: (file, flags) => now(() => fs.openSync(file, flags)),

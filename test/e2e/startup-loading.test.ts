@@ -173,8 +173,13 @@ print(child.wait(), len(data.splitlines()), data.splitlines()[-1].decode())
     expect(module.exports.runFast).toBeTypeOf("function");
     // Node 22+ and Windows require() it.
     expect((createRequire(import.meta.url)(file) as Record<string, unknown>).runFast).toBeTypeOf("function");
+    // Where a global `module` exists too (node -e, the REPL), the script's value is still the function.
+    const underEval = spawnSync(process.execPath, ["-e", `console.log(typeof new (require("node:vm").Script)(require("node:fs").readFileSync(${JSON.stringify(file)}, "utf8")).runInThisContext())`], {
+      encoding: "utf8",
+    });
+    expect(underEval.stdout.trim(), underEval.stderr).toBe("function");
     // A namespace import's getter copy of node:fs, node:path… at every start (scripts/bundle.mjs).
-    expect(source).not.toMatch(/__toESM\(require\("node:/);
+    for (const bundle of [source, readFileSync(path.join(ROOT, "dist/cli/bin.cjs"), "utf8")]) expect(bundle).not.toMatch(/__toESM\(require\("node:/);
   });
 
   it("runs a warm exec without starting libuv's thread pool: the files are read on the main thread", () =>
@@ -186,6 +191,7 @@ print(child.wait(), len(data.splitlines()), data.splitlines()[-1].decode())
       const exec = await runCli(["exec", "--profile", "dev", "--", ...countParentThreads], { env: box.env() });
       expect(exec.code, exec.stderr).toBe(0);
       const bare = spawnSync(process.execPath, ["-e", `require("node:child_process").spawn(${JSON.stringify(countParentThreads[0])}, ${JSON.stringify(countParentThreads.slice(1))}, { stdio: "inherit" })`], {
+        env: box.env(),
         encoding: "utf8",
       });
       expect(Number(exec.stdout.trim())).toBe(Number(bare.stdout.trim()));
