@@ -190,9 +190,9 @@ describe("the filesystem port", () => {
 // The full program reads on libuv's thread pool, the fast path on the main thread: the same answers
 // from both, and nothing that can leave the main thread waiting.
 describe.each([
-  ["on the thread pool", nodeFs],
-  ["on the main thread", nodeFsReadingOnMainThread],
-] as Array<[string, Fs]>)("reading %s", (_how, fs) => {
+  ["on the thread pool", "nodeFs", nodeFs],
+  ["on the main thread", "nodeFsReadingOnMainThread", nodeFsReadingOnMainThread],
+] as Array<[string, string, Fs]>)("reading %s", (_how, exported, fs) => {
   it("reads a file, and finds nothing where there is nothing", async () => {
     writeFileSync(path.join(dir, "config"), "[default]\nregion = eu-west-1\n");
     expect(await fs.readText(path.join(dir, "config"))).toBe("[default]\nregion = eu-west-1\n");
@@ -211,8 +211,7 @@ describe.each([
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     // In a child with a deadline: on the main thread, a read that waited would stop this test's
     // own thread, and vitest's timeout with it.
-    const which = fs === nodeFs ? "nodeFs" : "nodeFsReadingOnMainThread";
-    const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then(async ({ ${which}: fs }) => {
+    const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then(async ({ ${exported}: fs }) => {
       for (const file of ${JSON.stringify([fifo, "/dev/zero", dir])}) await fs.readText(file).then(() => console.log("read"), (e) => console.log(e.constructor.name, e.message));
       console.log("version", await fs.version(${JSON.stringify(fifo)}));
     })`;
@@ -247,10 +246,9 @@ describe.each([
   it("reports a file it may not read as a filesystem error", async () => {
     const file = path.join(dir, "secret");
     writeFileSync(file, "x", { mode: 0o600 });
-    const which = fs === nodeFs ? "nodeFs" : "nodeFsReadingOnMainThread";
     if (process.getuid?.() === 0) {
       chmodSync(dir, 0o755);
-      const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then((m) => m.${which}.readText(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code, e.constructor.name))`;
+      const script = `import(${JSON.stringify(builtModule("platform/fs.js"))}).then((m) => m.${exported}.readText(${JSON.stringify(file)})).then(() => console.log("read"), (e) => console.log(e.code, e.constructor.name))`;
       expect(nodeAsNobody(script)).toBe("EACCES FileSystemError");
     } else {
       chmodSync(file, 0o000);
