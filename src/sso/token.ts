@@ -99,7 +99,8 @@ export function formatTimestamp(epochMs: number): string {
  * `YYYY-MM-DDTHH:MM:SS` in UTC, to the whole second: toISOString() without its milliseconds and
  * zone. Made from the UTC fields because V8's first toISOString() of a process costs most of a
  * millisecond, and export-credentials and exec format an expiry on every run. Years toISOString()
- * writes otherwise (before 0, after 9999) and invalid times still go to it, for its text or its RangeError.
+ * writes otherwise (before 0, after 9999) and invalid times still go to it, for its text or its
+ * RangeError.
  */
 export function utcDateTime(epochMs: number): string {
   const date = new Date(epochMs);
