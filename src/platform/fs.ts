@@ -44,7 +44,7 @@ const threadPoolReading: Reading = {
   readlink: (file) => settled((done) => fs.readlink(file, done)),
 };
 
-function now<T>(call: () => T): Promise<T> {
+function settledAtOnce<T>(call: () => T): Promise<T> {
   try {
     return Promise.resolve(call());
   } catch (error) {
@@ -60,15 +60,15 @@ function now<T>(call: () => T): Promise<T> {
  * for a writer (O_NONBLOCK) and refused before it is read, as is a device.
  */
 const mainThreadReading: Reading = {
-  open: (file, flags) => now(() => fs.openSync(file, flags)),
-  fstat: (fd) => now(() => fs.fstatSync(fd)),
-  read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
-  close: (fd) => now(() => fs.closeSync(fd)),
-  stat: (file) => now(() => fs.statSync(file)),
-  bigFstat: (fd) => now(() => fs.fstatSync(fd, { bigint: true })),
-  readdir: (dir) => now(() => fs.readdirSync(dir)),
-  realpath: (file) => now(() => fs.realpathSync(file)),
-  readlink: (file) => now(() => fs.readlinkSync(file)),
+  open: (file, flags) => settledAtOnce(() => fs.openSync(file, flags)),
+  fstat: (fd) => settledAtOnce(() => fs.fstatSync(fd)),
+  read: (fd, buffer, offset) => settledAtOnce(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
+  close: (fd) => settledAtOnce(() => fs.closeSync(fd)),
+  stat: (file) => settledAtOnce(() => fs.statSync(file)),
+  bigFstat: (fd) => settledAtOnce(() => fs.fstatSync(fd, { bigint: true })),
+  readdir: (dir) => settledAtOnce(() => fs.readdirSync(dir)),
+  realpath: (file) => settledAtOnce(() => fs.realpathSync(file)),
+  readlink: (file) => settledAtOnce(() => fs.readlinkSync(file)),
 };
 
 /**

@@ -106,9 +106,9 @@ export function utcDateTime(epochMs: number): string {
   const date = new Date(epochMs);
   const year = date.getUTCFullYear();
   if (!(year >= 0 && year <= 9999)) return date.toISOString().replace(/\.\d{3}Z$/, "");
-  const two = (n: number) => (n < 10 ? `0${n}` : String(n));
-  const day = `${String(year).padStart(4, "0")}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}`;
-  return `${day}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const day = `${pad(year, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  return `${day}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
 /**
