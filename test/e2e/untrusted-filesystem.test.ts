@@ -333,7 +333,9 @@ describe("the filesystem (§7)", () => {
     const before = `[default]\nregion = eu-west-1\n${"# a long comment line to grow the file past one block\n".repeat(20)}`;
     writeConfig(before);
     // An ignored SIGXFSZ survives exec: the write then fails with EFBIG instead of killing the process.
-    const r = await runCliAfter("trap '' XFSZ; ulimit -f 1", SSO_SESSION);
+    // Without Node's compile cache (22+): a cache entry this run would be the first to write, at exit,
+    // gets Node killed by SIGXFSZ all the same, so the outcome would hang on what ran before.
+    const r = await runCliAfter("trap '' XFSZ; ulimit -f 1", SSO_SESSION, { env: box.env({ NODE_DISABLE_COMPILE_CACHE: "1" }) });
     expect(r.code, r.stderr).toBe(255);
     expectOneLineError(r, box.configFile, /file size limit \(EFBIG\)\. Nothing was changed/);
     expect(box.readConfig()).toBe(before);
